@@ -6,10 +6,14 @@ import java.time.Duration;
  * Admits or refuses units of work ("permits") according to a rate.
  *
  * <p>Every algorithm in this module (token bucket, smooth/leaky bucket, fixed window, sliding
- * window log, sliding window counter, GCRA) implements this one interface; obtain them from
- * {@link RateLimiters} or {@link RateLimiterConfig#builder()}. Implementations are thread-safe,
- * lock-free, refill lazily from their {@link Ticker} (no background threads) and allocate
- * nothing per call.
+ * window log, sliding window counter, GCRA) implements this one interface; obtain them from {@link
+ * RateLimiters} or {@link RateLimiterConfig#builder()}. Implementations are thread-safe, lock-free,
+ * refill lazily from their {@link Ticker} (no background threads) and allocate nothing per call —
+ * except the two whose state does not fit one word: a token bucket with several bandwidths and a
+ * smooth limiter with warm-up swap a small immutable state object per granted call.
+ *
+ * <p>{@code permits} arguments must be in {@code [1, config().maxPermitsPerCall()]}; a request
+ * larger than the burst could never succeed and is refused with {@link IllegalArgumentException}.
  */
 public interface RateLimiter {
 
@@ -42,9 +46,9 @@ public interface RateLimiter {
   }
 
   /**
-   * Takes {@code permits}, waiting up to {@code timeout} for them: the permits are reserved at
-   * once if they will be available within the timeout, then the calling thread parks until
-   * their time comes.
+   * Takes {@code permits}, waiting up to {@code timeout} for them: the permits are reserved at once
+   * if they will be available within the timeout, then the calling thread parks until their time
+   * comes.
    *
    * @param permits number of permits
    * @param timeout longest acceptable wait; zero means do not wait
@@ -54,8 +58,12 @@ public interface RateLimiter {
   boolean tryAcquire(long permits, Duration timeout) throws InterruptedException;
 
   /**
-   * Reserves {@code permits} if they will be available within {@code maxWaitNanos} and returns
-   * how long the caller must wait before using them. The caller is responsible for waiting.
+   * Reserves {@code permits} if they will be available within {@code maxWaitNanos} and returns how
+   * long the caller must wait before using them. The caller is responsible for waiting.
+   *
+   * <p>The sliding-window counter cannot hold permits for the future: it returns {@code 0} or
+   * {@link #REJECTED} only. In shadow mode the result is always {@code 0} (the decision is still
+   * recorded, and a would-be reservation still counts against later callers).
    *
    * @param permits number of permits
    * @param maxWaitNanos longest acceptable wait in nanoseconds, {@code >= 0}

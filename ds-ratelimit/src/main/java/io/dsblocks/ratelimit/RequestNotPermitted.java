@@ -1,8 +1,8 @@
 package io.dsblocks.ratelimit;
 
 /**
- * Thrown by decorated calls when a rate limiter refuses a call. Carries the limiter's name and
- * the time until the requested permits would be available, so callers can answer with a {@code
+ * Thrown by decorated calls when a rate limiter refuses a call. Carries the limiter's name and the
+ * time until the requested permits would be available, so callers can answer with a {@code
  * Retry-After}.
  *
  * <p>Instances are immutable and therefore thread-safe.

@@ -1,8 +1,8 @@
 package io.dsblocks.ratelimit;
 
 /**
- * A source of monotonic nanosecond time. Every time-dependent component in this module reads
- * time only through a ticker, so tests can inject a manual one instead of sleeping.
+ * A source of monotonic nanosecond time. Every time-dependent component in this module reads time
+ * only through a ticker, so tests can inject a manual one instead of sleeping.
  *
  * <p>Implementations must be thread-safe and monotonic (never go backwards).
  */
