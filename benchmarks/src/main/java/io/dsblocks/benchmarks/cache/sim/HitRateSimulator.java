@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Trace-driven hit-rate simulator: replays seeded synthetic traces (Zipf with s = 0.7, 0.9,
- * 1.1; a scan-polluted Zipf; a loop) through {@link DsCache} with each {@link EvictionPolicy} at
- * several sizes, and writes a Markdown table and an SVG chart.
+ * Trace-driven hit-rate simulator: replays seeded synthetic traces (Zipf with s = 0.7, 0.9, 1.1; a
+ * scan-polluted Zipf; a loop) through {@link DsCache} with each {@link EvictionPolicy} at several
+ * sizes, and writes a Markdown table and an SVG chart.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.dsblocks.benchmarks.cache.sim.HitRateSimulator \
@@ -46,8 +46,8 @@ public final class HitRateSimulator {
   /**
    * Runs the simulation.
    *
-   * @param args optional output directory (default {@code benchmarks/results}) and number of
-   *     Zipf requests per trace (default 500000)
+   * @param args optional output directory (default {@code benchmarks/results}) and number of Zipf
+   *     requests per trace (default 500000)
    * @throws IOException if the output cannot be written
    */
   public static void main(String[] args) throws IOException {
@@ -67,7 +67,12 @@ public final class HitRateSimulator {
         }
       }
       System.out.printf(
-          Locale.ROOT, "[%3d/%3d] simulated %s at %d sizes%n", done, total, t.getKey(), SIZES.length);
+          Locale.ROOT,
+          "[%3d/%3d] simulated %s at %d sizes%n",
+          done,
+          total,
+          t.getKey(),
+          SIZES.length);
     }
     String md = markdown(results, requests);
     Files.writeString(outDir.resolve("hitrate.md"), md, StandardCharsets.UTF_8);
@@ -89,7 +94,8 @@ public final class HitRateSimulator {
     traces.put("zipf s=1.1", Traces.zipf(ITEMS, requests, 1.1, SEED + 2));
     // A 20k-key one-off scan after every 20k Zipf requests: half the traffic is scans.
     traces.put(
-        "zipf 0.9 + scans", Traces.scanPollutedZipf(ITEMS, requests, 0.9, 20_000, 20_000, SEED + 3));
+        "zipf 0.9 + scans",
+        Traces.scanPollutedZipf(ITEMS, requests, 0.9, 20_000, 20_000, SEED + 3));
     // A loop slightly longer than the largest cache simulated.
     traces.put("loop 12k", Traces.loop(12_000, requests));
     return traces;
@@ -240,10 +246,7 @@ public final class HitRateSimulator {
           int s = indexOf(r.size());
           points.append(
               String.format(
-                  Locale.ROOT,
-                  "%.1f,%.1f ",
-                  ox + xPos(s, w),
-                  oy + 20 + h - r.hitRate() / max * h));
+                  Locale.ROOT, "%.1f,%.1f ", ox + xPos(s, w), oy + 20 + h - r.hitRate() / max * h));
         }
         svg.append(
             String.format(

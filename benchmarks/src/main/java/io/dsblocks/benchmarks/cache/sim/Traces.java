@@ -11,9 +11,9 @@ public final class Traces {
   private Traces() {}
 
   /**
-   * Zipf-distributed keys: key {@code i} (0-based rank) has probability proportional to {@code
-   * 1 / (i + 1)^s}. Sampled by inverse transform over a precomputed CDF, so the distribution is
-   * exact rather than approximated.
+   * Zipf-distributed keys: key {@code i} (0-based rank) has probability proportional to {@code 1 /
+   * (i + 1)^s}. Sampled by inverse transform over a precomputed CDF, so the distribution is exact
+   * rather than approximated.
    *
    * @param items number of distinct keys
    * @param requests trace length
@@ -48,9 +48,9 @@ public final class Traces {
   }
 
   /**
-   * A Zipf trace polluted by one-off sequential scans: after every {@code scanEvery} Zipf
-   * requests comes a scan of {@code scanLength} keys never seen before or again — the pattern
-   * (batch jobs, crawlers) that flushes an LRU cache.
+   * A Zipf trace polluted by one-off sequential scans: after every {@code scanEvery} Zipf requests
+   * comes a scan of {@code scanLength} keys never seen before or again — the pattern (batch jobs,
+   * crawlers) that flushes an LRU cache.
    *
    * @param items distinct keys of the Zipf part
    * @param requests number of Zipf requests
@@ -64,10 +64,7 @@ public final class Traces {
       int items, int requests, double s, int scanEvery, int scanLength, long seed) {
     if (scanEvery < 1 || scanLength < 0) {
       throw new IllegalArgumentException(
-          "scanEvery must be >= 1 and scanLength >= 0, got "
-              + scanEvery
-              + " and "
-              + scanLength);
+          "scanEvery must be >= 1 and scanLength >= 0, got " + scanEvery + " and " + scanLength);
     }
     long[] zipf = zipf(items, requests, s, seed);
     int scans = requests / scanEvery;
