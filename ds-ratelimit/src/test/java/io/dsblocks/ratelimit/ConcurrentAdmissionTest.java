@@ -1,0 +1,188 @@
+package io.dsblocks.ratelimit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dsblocks.ratelimit.RateLimiterConfig.Algorithm;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Many threads hammer one limiter while the ticker stands still: exactly the limit must be
+ * admitted, never one more; then the ticker moves and exactly the refill must be admitted.
+ */
+class ConcurrentAdmissionTest {
+  private static final int THREADS = 8;
+  private static final int ATTEMPTS_PER_THREAD = 5_000;
+  private static final long LIMIT = 1_000;
+
+  private static RateLimiterConfig config(Algorithm algorithm, LimiterTestTicker ticker) {
+    RateLimiterConfig.Builder b =
+        RateLimiterConfig.builder()
+            .algorithm(algorithm)
+            .limit(LIMIT, Duration.ofSeconds(1))
+            .ticker(ticker)
+            .recordStats();
+    if (algorithm == Algorithm.TOKEN_BUCKET) {
+      b.addBandwidth(10 * LIMIT, Duration.ofMinutes(1)); // exercise the multi-bandwidth path too
+    }
+    return b.build();
+  }
+
+  /** Runs the attempts on all threads at once; returns the permits admitted. */
+  private static long hammer(RateLimiter limiter, int permitsPerCall) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      CyclicBarrier start = new CyclicBarrier(THREADS);
+      LongAdder admitted = new LongAdder();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < THREADS; i++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int a = 0; a < ATTEMPTS_PER_THREAD; a++) {
+                    if (limiter.tryAcquire(permitsPerCall)) {
+                      admitted.add(permitsPerCall);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      return admitted.sum();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Algorithm.class,
+      names = {
+        "TOKEN_BUCKET",
+        "GCRA",
+        "FIXED_WINDOW",
+        "SLIDING_WINDOW_LOG",
+        "SLIDING_WINDOW_COUNTER"
+      })
+  void admitsExactlyTheLimitThenExactlyTheRefill(Algorithm algorithm) throws Exception {
+    LimiterTestTicker ticker = new LimiterTestTicker();
+    RateLimiter limiter = RateLimiters.create(config(algorithm, ticker));
+
+    assertThat(hammer(limiter, 1)).isEqualTo(LIMIT);
+    assertThat(limiter.availablePermits()).isZero();
+    assertThat(limiter.stats().permittedPermits()).isEqualTo(LIMIT);
+    assertThat(limiter.stats().rejectedCalls()).isEqualTo(THREADS * ATTEMPTS_PER_THREAD - LIMIT);
+
+    long expectedRefill;
+    if (algorithm == Algorithm.TOKEN_BUCKET || algorithm == Algorithm.GCRA) {
+      ticker.advance(Duration.ofMillis(250)); // a quarter of the rate
+      expectedRefill = LIMIT / 4;
+    } else if (algorithm == Algorithm.SLIDING_WINDOW_COUNTER) {
+      // Half-way through the next window, half of the previous window's count still weighs.
+      ticker.advance(Duration.ofMillis(1500));
+      expectedRefill = LIMIT / 2;
+    } else {
+      ticker.advance(Duration.ofSeconds(1)); // the whole window has passed
+      expectedRefill = LIMIT;
+    }
+    assertThat(hammer(limiter, 2)).isEqualTo(expectedRefill);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Algorithm.class,
+      names = {"TOKEN_BUCKET", "GCRA", "FIXED_WINDOW", "SLIDING_WINDOW_LOG"})
+  void reservationsUnderContentionNeverOverbook(Algorithm algorithm) throws Exception {
+    LimiterTestTicker ticker = new LimiterTestTicker();
+    RateLimiter limiter = RateLimiters.create(config(algorithm, ticker));
+    LongAdder now = new LongAdder();
+    LongAdder later = new LongAdder();
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      CyclicBarrier start = new CyclicBarrier(THREADS);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < THREADS; i++) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int a = 0; a < 1_000; a++) {
+                    long wait = limiter.reserve(1, Duration.ofMillis(1999).toNanos());
+                    if (wait == 0) {
+                      now.increment();
+                    } else if (wait > 0) {
+                      later.increment();
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // Now: the burst. Later: whatever the algorithm can promise within the next 1999 ms.
+    assertThat(now.sum()).isEqualTo(LIMIT);
+    long expectedLater =
+        algorithm == Algorithm.FIXED_WINDOW || algorithm == Algorithm.SLIDING_WINDOW_LOG
+            ? LIMIT // one more window (the fixed window reserves one window ahead at most)
+            : 1999; // one permit per ms, for 1999 ms
+    if (algorithm == Algorithm.SLIDING_WINDOW_LOG) {
+      expectedLater = LIMIT; // the second window's permits start at 1000 ms; a third is > 1999 ms
+    }
+    assertThat(later.sum()).isEqualTo(expectedLater);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Algorithm.class,
+      names = {
+        "TOKEN_BUCKET",
+        "GCRA",
+        "FIXED_WINDOW",
+        "SLIDING_WINDOW_LOG",
+        "SLIDING_WINDOW_COUNTER",
+        "SMOOTH"
+      })
+  void reconfiguringToTheSameLimitWhileUnderLoadLosesAndAddsNothing(Algorithm algorithm)
+      throws Exception {
+    LimiterTestTicker ticker = new LimiterTestTicker();
+    RateLimiter limiter = RateLimiters.create(config(algorithm, ticker));
+    AtomicBoolean stop = new AtomicBoolean();
+    LongAdder reconfigurations = new LongAdder();
+    Thread reconfigurer =
+        new Thread(
+            () -> {
+              RateLimiterConfig same = limiter.config().toBuilder().build();
+              while (!stop.get()) {
+                limiter.reconfigure(same);
+                reconfigurations.increment();
+              }
+            });
+    reconfigurer.start();
+    long admitted;
+    try {
+      admitted = hammer(limiter, 1);
+    } finally {
+      stop.set(true);
+      reconfigurer.join();
+    }
+    assertThat(reconfigurations.sum()).isPositive();
+    assertThat(admitted).isEqualTo(algorithm == Algorithm.SMOOTH ? 1 : LIMIT);
+  }
+}
