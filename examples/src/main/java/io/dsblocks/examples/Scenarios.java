@@ -12,6 +12,9 @@ final class Scenarios {
    * @return scenarios in run order
    */
   static List<Scenario> all() {
-    return List.of();
+    return List.of(
+        new io.dsblocks.examples.ratelimit.RateLimitScenario(),
+        new io.dsblocks.examples.cache.CacheScenario(),
+        new io.dsblocks.examples.sharding.ShardingScenario());
   }
 }

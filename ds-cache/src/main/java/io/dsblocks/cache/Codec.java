@@ -1,0 +1,54 @@
+package io.dsblocks.cache;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns keys or values into bytes and back, for the write-back journal.
+ *
+ * <p>Implementations must be thread-safe and {@code decode(encode(x))} must equal {@code x}.
+ *
+ * @param <T> the encoded type
+ */
+public interface Codec<T> {
+
+  /**
+   * Encodes a value.
+   *
+   * @param value the value, never null
+   * @return its bytes
+   */
+  byte[] encode(T value);
+
+  /**
+   * Decodes bytes produced by {@link #encode}.
+   *
+   * @param bytes the bytes
+   * @return the value
+   */
+  T decode(byte[] bytes);
+
+  /**
+   * Returns a codec for strings as UTF-8.
+   *
+   * @return the codec
+   */
+  static Codec<String> utf8() {
+    return Utf8Codec.INSTANCE;
+  }
+
+  /** UTF-8 strings; a singleton because it has no state. */
+  enum Utf8Codec implements Codec<String> {
+    /** The only instance. */
+    INSTANCE;
+
+    @Override
+    public byte[] encode(String value) {
+      return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String decode(byte[] bytes) {
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+}
