@@ -43,7 +43,11 @@ import java.util.function.Supplier;
  * <p>Refusals by the inner guards ({@link RequestNotPermitted}, {@link BulkheadFullException}) are
  * <em>not</em> counted as failures by the circuit breaker (they say nothing about the dependency);
  * its permission is released instead. Refusals are thrown as exceptions (for {@link
- * CompletionStage}s: returned as failed stages). Example:
+ * CompletionStage}s: returned as failed stages).
+ *
+ * <p>The circuit-breaker layer times each call with the breaker's ticker (two reads) only if the
+ * breaker {@link CircuitBreaker#recordsCallDurations() records call durations}, i.e. has slow-call
+ * detection on; otherwise it reports a duration of {@code 0} and reads no clock. Example:
  *
  * <pre>{@code
  * Supplier<String> guarded = Decorators.ofSupplier(() -> client.fetch())

@@ -6,6 +6,7 @@ import io.dsblocks.ratelimit.RateLimiterConfig.Algorithm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -165,6 +166,7 @@ class ConcurrentAdmissionTest {
     RateLimiter limiter = RateLimiters.create(config(algorithm, ticker));
     AtomicBoolean stop = new AtomicBoolean();
     LongAdder reconfigurations = new LongAdder();
+    CountDownLatch reconfiguring = new CountDownLatch(1);
     Thread reconfigurer =
         new Thread(
             () -> {
@@ -172,9 +174,12 @@ class ConcurrentAdmissionTest {
               while (!stop.get()) {
                 limiter.reconfigure(same);
                 reconfigurations.increment();
+                reconfiguring.countDown();
               }
             });
     reconfigurer.start();
+    // On a loaded machine the reconfigurer might otherwise not run before the load is over.
+    assertThat(reconfiguring.await(30, TimeUnit.SECONDS)).isTrue();
     long admitted;
     try {
       admitted = hammer(limiter, 1);

@@ -26,8 +26,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * <ul>
  *   <li>{@code acquireAndRecordSuccess}: the low-level permission API a framework uses: ask for
  *       permission, then report a success with a precomputed duration (no clock reads).
- *   <li>{@code decoratedSupplier}: a supplier decorated by the breaker, which reads the clock twice
- *       to time the call ({@code CircuitBreaker.decorateSupplier} on both sides).
+ *   <li>{@code decoratedSupplier}: a supplier decorated by the breaker ({@code
+ *       CircuitBreaker.decorateSupplier} on both sides), which reads the clock twice to time the
+ *       call unless dsblocks runs with {@code timing = untimed} (below).
  * </ul>
  *
  * <p>Each at 1 and 2 threads sharing one breaker, plus {@code floorTwoClockReads_1t}: the cost of
