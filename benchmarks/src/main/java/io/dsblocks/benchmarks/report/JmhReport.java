@@ -288,7 +288,8 @@ public final class JmhReport {
       y += groupHeader;
       double max = 0;
       for (Row r : g) {
-        max = Math.max(max, r.score() + (Double.isNaN(r.error()) ? 0 : r.error()));
+        // Scale to the scores, not score + error: one huge error bar would squash every bar.
+        max = Math.max(max, r.score() * 1.15);
       }
       for (Row r : g) {
         double len = max == 0 ? 0 : r.score() / max * barMax;
@@ -311,7 +312,7 @@ public final class JmhReport {
                 colour));
         if (!Double.isNaN(r.error()) && max > 0) {
           double lo = Math.max(0, (r.score() - r.error()) / max * barMax);
-          double hi = (r.score() + r.error()) / max * barMax;
+          double hi = Math.min(barMax + 8, (r.score() + r.error()) / max * barMax);
           svg.append(
               String.format(
                   Locale.ROOT,
