@@ -34,8 +34,9 @@ public interface CacheListener<K, V> {
   default void onLoadFailure(K key, Throwable error) {}
 
   /**
-   * A load finished but its value was not cached because the key was invalidated or written while
-   * the load was in flight (the generation guard worked).
+   * A load finished but its value was not cached because the key was invalidated or written (or,
+   * for a refresh, its entry evicted or expired) while the load was in flight (the generation guard
+   * worked).
    *
    * @param key the key
    */

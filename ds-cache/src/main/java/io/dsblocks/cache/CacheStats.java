@@ -16,7 +16,7 @@ package io.dsblocks.cache;
  * @param totalLoadTimeNanos time spent in successful and failed loads, in ticker nanoseconds
  * @param evictions entries dropped for size or expiry
  * @param staleLoadsDiscarded loads whose result was not cached because the key was invalidated or
- *     written while they ran
+ *     written (or, for a refresh, its entry evicted or expired) while they ran
  * @param writeBackPending keys waiting in the write-back queue now (not counting a batch being
  *     stored)
  * @param writesCoalesced write-back writes that replaced a still-queued write to the same key

@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>A load (read-through or refresh) that was in flight when the key was {@linkplain
  *       #invalidate invalidated}, {@linkplain #put put} or {@linkplain #delete deleted} never
  *       leaves its result cached: each load holds a lease that those operations revoke in the same
- *       atomic step that changes the entry, and the load installs only if its lease is intact
- *       (checked under the key's lock). Callers already waiting on that load still receive its
- *       value.
+ *       atomic step that changes the entry, and the load installs only if its lease is intact and
+ *       the key still holds the entry the load saw (checked under the key's lock). Callers already
+ *       waiting on that load still receive its value.
  *   <li>Concurrent misses on one key share one load (single-flight).
  *   <li>Because a load that loses its lease still returns its value to its callers (without caching
  *       it), a read-through {@link #get} racing a write is not linearizable against {@link

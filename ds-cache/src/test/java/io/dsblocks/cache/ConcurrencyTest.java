@@ -376,4 +376,114 @@ class ConcurrencyTest {
       assertThat(cache.get(2)).as("round %d", round).isEqualTo(1);
     }
   }
+
+  /**
+   * The window inside a put's atomic compute on W-TinyLFU: the put revokes the in-flight leases
+   * first and Caffeine publishes the new entry only when the compute returns, while reads are
+   * lock-free and do not wait for it. A read-through miss that takes its lease inside that window
+   * finds nothing to wait for (its re-check still misses), loads, and its install then runs after
+   * the put with an intact lease. Caffeine calls the weigher inside the compute, so a weigher that
+   * blocks on the put's value holds the put exactly there while the whole load runs. (LRU and LFU
+   * take one lock for reads too, so they have no such window.)
+   */
+  @Test
+  void loadStartedWhileAPutIsBeingPublishedNeverOverwritesIt() throws Exception {
+    CountDownLatch putInCompute = new CountDownLatch(1);
+    CountDownLatch releasePut = new CountDownLatch(1);
+    CountDownLatch loaded = new CountDownLatch(1);
+    AtomicInteger holds = new AtomicInteger();
+    DsCache<String, String> cache =
+        Caches.create(
+            CacheConfig.<String, String>builder()
+                .maximumWeight(
+                    1_000,
+                    (k, v) -> {
+                      if (v.equals("written") && holds.getAndIncrement() == 0) {
+                        putInCompute.countDown();
+                        awaitLatch(releasePut);
+                      }
+                      return 1;
+                    })
+                .executor(Runnable::run)
+                .loader(
+                    k -> {
+                      loaded.countDown();
+                      return "loaded"; // the source never saw the put (plain mode)
+                    })
+                .build());
+    Future<?> writer = pool.submit(() -> cache.put("k", "written"));
+    assertThat(putInCompute.await(10, TimeUnit.SECONDS)).isTrue();
+    Future<String> reader = pool.submit(() -> cache.get("k"));
+    assertThat(loaded.await(10, TimeUnit.SECONDS)).isTrue(); // the miss happened in the window
+    releasePut.countDown();
+    writer.get(10, TimeUnit.SECONDS);
+    assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("loaded"); // began before put returned
+    assertThat(cache.getIfPresent("k")).isEqualTo("written");
+  }
+
+  /**
+   * A refresh is scheduled by a hit on an entry that a write replaced or removed just before the
+   * refresh took its lease (so there was nothing to revoke yet). The ticker read that decides
+   * whether to refresh happens after the hit's lookup: blocking it on the reader's thread lets the
+   * write complete in between. The refresh must not bring back the source's older value over the
+   * put, nor resurrect the invalidated key.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"put", "invalidate"})
+  void refreshScheduledFromAnEntryAWriteAlreadyReplacedNeverInstalls(String write)
+      throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    AtomicReference<Thread> holdOnRead = new AtomicReference<>();
+    CountDownLatch readerHit = new CountDownLatch(1);
+    CountDownLatch releaseReader = new CountDownLatch(1);
+    AtomicInteger loads = new AtomicInteger();
+    DsCache<String, String> cache =
+        Caches.create(
+            CacheConfig.<String, String>builder()
+                .ticker(
+                    () -> {
+                      if (holdOnRead.compareAndSet(Thread.currentThread(), null)) {
+                        readerHit.countDown();
+                        awaitLatch(releaseReader);
+                      }
+                      return now.get();
+                    })
+                .refreshAfterWrite(Duration.ofSeconds(10))
+                .refreshExecutor(Runnable::run) // the refresh runs on the reader, in order
+                .loader(
+                    k -> {
+                      loads.incrementAndGet();
+                      return "from-source";
+                    })
+                .build());
+    assertThat(cache.get("k")).isEqualTo("from-source");
+    now.addAndGet(Duration.ofSeconds(11).toNanos()); // the entry is due for refresh
+    Future<String> reader =
+        pool.submit(
+            () -> {
+              holdOnRead.set(Thread.currentThread());
+              return cache.get("k"); // hit; its refresh check blocks in the ticker
+            });
+    assertThat(readerHit.await(10, TimeUnit.SECONDS)).isTrue();
+    if (write.equals("put")) {
+      cache.put("k", "written");
+    } else {
+      cache.invalidate("k");
+    }
+    releaseReader.countDown();
+    assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("from-source"); // the hit's value
+    assertThat(loads).as("the refresh ran").hasValue(2);
+    assertThat(cache.getIfPresent("k")).isEqualTo(write.equals("put") ? "written" : null);
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("test latch not released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
 }

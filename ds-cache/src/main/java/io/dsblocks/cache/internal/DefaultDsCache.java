@@ -189,7 +189,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
 
   private void onHit(K key, Entry<V> e) {
     if (refreshNanos != 0 && ticker.read() >= e.refreshAt()) {
-      scheduleRefresh(key);
+      scheduleRefresh(key, e);
     }
     if (recordStats) {
       stats.hits.increment();
@@ -202,12 +202,14 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
       throw new IllegalStateException(
           "cache '" + name + "' has no loader or store; use getIfPresent or configure a loader");
     }
-    Lease<V> lease = new Lease<>();
+    Lease<V> lease = new Lease<>(null); // installs only where the key is still absent
     Lease<V> running = inflight.putIfAbsent(key, lease);
     if (running != null) {
       return await(key, running);
     }
-    // Another thread may have installed the key between our miss and taking the lease.
+    // Another thread may have installed the key between our miss and taking the lease. (A put
+    // whose compute is still running is not visible yet on Caffeine; the install's identity check
+    // catches it, see Lease.)
     Entry<V> current = map.get(key);
     if (current != null) {
       inflight.remove(key, lease);
@@ -269,8 +271,9 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   }
 
   /**
-   * Installs a loaded value unless the lease was revoked meanwhile. The check and the install are
-   * one atomic compute on the key, the same lock a put/delete/invalidate takes to revoke.
+   * Installs a loaded value unless the lease was revoked or the entry is no longer the one the load
+   * saw (see {@link Lease} for why both). The check and the install are one atomic compute on the
+   * key, the same lock a put/delete/invalidate takes to revoke.
    */
   private void install(K key, Lease<V> lease, V value, boolean loaded) {
     if (value == null && (negativeTtlNanos == 0 || !loaded)) {
@@ -282,11 +285,11 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
     map.compute(
         key,
         (k, old) -> {
-          if (leaseGuard && lease.revoked) {
+          inflight.remove(k, lease); // this load is over either way; a revoke already removed it
+          if (leaseGuard && (lease.revoked || old != lease.expected)) {
             discarded[0] = true;
             return old;
           }
-          inflight.remove(k, lease);
           return fresh;
         });
     if (discarded[0]) {
@@ -301,11 +304,14 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
     }
   }
 
-  private void scheduleRefresh(K key) {
+  /** Reloads {@code key} in the background; {@code hit} is the entry the reload may replace. */
+  private void scheduleRefresh(K key, Entry<V> hit) {
     if (inflight.containsKey(key)) {
       return;
     }
-    Lease<V> lease = new Lease<>();
+    // A write may have replaced or removed `hit` since it was read, revoking nothing because this
+    // lease did not exist yet: the install's identity check against `hit` refuses that case.
+    Lease<V> lease = new Lease<>(hit);
     if (inflight.putIfAbsent(key, lease) != null) {
       return;
     }
@@ -349,10 +355,10 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
       map.compute(
           key,
           (k, old) -> {
-            if (leaseGuard && lease.revoked) {
+            inflight.remove(k, lease);
+            if (leaseGuard && (lease.revoked || old != lease.expected)) {
               return old;
             }
-            inflight.remove(k, lease);
             return null;
           });
     } else {
@@ -494,7 +500,8 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
    * cheaper (no capturing lambda) but is not enough: a load could take its lease between the two,
    * miss, read an older source value and install it over this write. Lincheck found exactly that
    * history ({@code CacheLincheckTest}); inside one compute, a lease taken later finds this write
-   * when it re-checks the map.
+   * when it re-checks the map or, while Caffeine has not yet published it, as an entry other than
+   * the one the load expects when it tries to install (see {@link Lease}).
    */
   private long installWrite(K key, Entry<V> fresh) {
     map.compute(
