@@ -476,6 +476,140 @@ class ConcurrencyTest {
     assertThat(cache.getIfPresent("k")).isEqualTo(write.equals("put") ? "written" : null);
   }
 
+  /**
+   * A write-through {@code putIfVersion(k, v, 0)} checked the version under its stripe lock only,
+   * which loads do not take: held inside its store write, a whole read-through load could cache the
+   * store's value with a new version, a reader could see that version, and the stale
+   * compare-and-set still succeeded over it (every policy). Now a load that misses meanwhile waits
+   * for the compare-and-set and then reads its value.
+   */
+  @ParameterizedTest
+  @EnumSource(EvictionPolicy.class)
+  void loadDuringAWriteThroughCompareAndSetNeverLetsAStaleVersionWin(EvictionPolicy policy)
+      throws Exception {
+    CountDownLatch storeWriteEntered = new CountDownLatch(1);
+    CountDownLatch releaseStoreWrite = new CountDownLatch(1);
+    DsCache<String, String> cache =
+        Caches.create(
+            CacheConfig.<String, String>builder()
+                .maximumSize(100)
+                .policy(policy)
+                .executor(Runnable::run)
+                .writeThrough(heldStore(storeWriteEntered, releaseStoreWrite))
+                .build());
+    Future<Long> cas = pool.submit(() -> cache.putIfVersion("k", "mine", 0));
+    assertThat(storeWriteEntered.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Thread> readerThread = new AtomicReference<>();
+    Future<Versioned<String>> reader =
+        pool.submit(
+            () -> {
+              readerThread.set(Thread.currentThread());
+              cache.get("k");
+              return cache.getVersioned("k");
+            });
+    // Before the fix the read completes here; with it, it waits for the compare-and-set.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                reader.isDone()
+                    || (readerThread.get() != null
+                        && readerThread.get().getState() == Thread.State.WAITING));
+    boolean readBeforeCasReturned = reader.isDone();
+    releaseStoreWrite.countDown();
+    long version = cas.get(10, TimeUnit.SECONDS);
+    Versioned<String> seen = reader.get(10, TimeUnit.SECONDS);
+    if (readBeforeCasReturned && version > 0) {
+      assertThat(seen.version())
+          .as("a read that finished before CAS(0) returned %d saw %s", version, seen)
+          .isEqualTo(version);
+    }
+    assertThat(version).isPositive(); // the key was absent when it was checked
+    assertThat(seen).isEqualTo(new Versioned<>("mine", version));
+    assertThat(cache.getVersioned("k")).isEqualTo(new Versioned<>("mine", version));
+  }
+
+  /**
+   * The publication gap of {@link #loadStartedWhileAPutIsBeingPublishedNeverOverwritesIt} seen from
+   * a compare-and-set: a load's install is held inside Caffeine's compute (in the weigher) while a
+   * write-through {@code putIfVersion(k, v, 0)} checks. A plain read still misses, so the check
+   * used to pass; the install then published a version a reader saw, and the stale compare-and-set
+   * overwrote it. Checked inside a compute, the check waits for the install and fails.
+   */
+  @Test
+  void compareAndSetCheckedWhileALoadIsBeingPublishedFails() throws Exception {
+    CountDownLatch loadInCompute = new CountDownLatch(1);
+    CountDownLatch releaseLoad = new CountDownLatch(1);
+    CountDownLatch storeWriteEntered = new CountDownLatch(1);
+    CountDownLatch releaseStoreWrite = new CountDownLatch(1);
+    AtomicInteger holds = new AtomicInteger();
+    DsCache<String, String> cache =
+        Caches.create(
+            CacheConfig.<String, String>builder()
+                .maximumWeight(
+                    1_000,
+                    (k, v) -> {
+                      if (v.equals("old") && holds.getAndIncrement() == 0) {
+                        loadInCompute.countDown();
+                        awaitLatch(releaseLoad);
+                      }
+                      return 1;
+                    })
+                .executor(Runnable::run)
+                .writeThrough(heldStore(storeWriteEntered, releaseStoreWrite))
+                .build());
+    Future<String> loader = pool.submit(() -> cache.get("k"));
+    assertThat(loadInCompute.await(10, TimeUnit.SECONDS)).isTrue();
+    AtomicReference<Thread> casThread = new AtomicReference<>();
+    Future<Long> cas =
+        pool.submit(
+            () -> {
+              casThread.set(Thread.currentThread());
+              return cache.putIfVersion("k", "mine", 0);
+            });
+    // Before the fix the check passes and the store write starts; with it, the check blocks on
+    // the key's bin lock until the install returns.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                storeWriteEntered.getCount() == 0
+                    || (casThread.get() != null
+                        && casThread.get().getState() == Thread.State.BLOCKED));
+    releaseLoad.countDown();
+    assertThat(loader.get(10, TimeUnit.SECONDS)).isEqualTo("old");
+    Versioned<String> seen = cache.getVersioned("k");
+    releaseStoreWrite.countDown();
+    long version = cas.get(10, TimeUnit.SECONDS);
+    assertThat(seen).isNotNull();
+    assertThat(version).as("CAS(0) completing after %s was visible", seen).isEqualTo(-1L);
+    assertThat(cache.getVersioned("k")).isEqualTo(seen);
+  }
+
+  /** A store holding "old" at "k" whose first write blocks until released. */
+  private static CacheStore<String, String> heldStore(
+      CountDownLatch writeEntered, CountDownLatch releaseWrite) {
+    Map<String, String> data = new ConcurrentHashMap<>(Map.of("k", "old"));
+    return new CacheStore<>() {
+      @Override
+      public String load(String key) {
+        return data.get(key);
+      }
+
+      @Override
+      public void write(String key, String value) {
+        writeEntered.countDown();
+        awaitLatch(releaseWrite);
+        data.put(key, value);
+      }
+
+      @Override
+      public void delete(String key) {
+        data.remove(key);
+      }
+    };
+  }
+
   private static void awaitLatch(CountDownLatch latch) {
     try {
       if (!latch.await(10, TimeUnit.SECONDS)) {

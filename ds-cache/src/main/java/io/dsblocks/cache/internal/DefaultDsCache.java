@@ -205,6 +205,11 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
     Lease<V> lease = new Lease<>(null); // installs only where the key is still absent
     Lease<V> running = inflight.putIfAbsent(key, lease);
     if (running != null) {
+      if (running.fence) {
+        // A compare-and-set is between its check and its install: read again once it is done.
+        await(key, running);
+        return load(key);
+      }
       return await(key, running);
     }
     // Another thread may have installed the key between our miss and taking the lease. (A put
@@ -435,13 +440,38 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
     ReentrantLock stripe = stripe(key);
     stripe.lock();
     try {
-      // Writers of this key hold the stripe, so only a load can change the entry from here on,
-      // and a load only brings back what the store held before our write.
-      if (versionOf(map.get(key)) != expectedVersion) {
+      // Writers of this key hold the stripe, but loads do not, and the store write cannot run
+      // inside the map's compute. So the version is checked inside a compute (a plain get could
+      // miss an install Caffeine has not published yet) that also revokes any running load and
+      // puts a fence in its place, which keeps new loads and refreshes from installing until our
+      // install: otherwise a load could cache (and a reader see) a new version between the check
+      // and the install, and this stale compare-and-set would still succeed over it.
+      Lease<V> fence = Lease.fence();
+      boolean[] matched = {false};
+      map.compute(
+          key,
+          (k, old) -> {
+            if (versionOf(old) == expectedVersion) {
+              matched[0] = true;
+              Lease<V> running = inflight.put(k, fence);
+              if (running != null) {
+                running.revoked = true;
+              }
+            }
+            return old;
+          });
+      if (!matched[0]) {
         return -1;
       }
-      storeOrQueue(key, value, false);
-      return installWrite(key, newEntry(key, value, 0));
+      try {
+        // An invalidation or eviction may still drop the entry before the install; the store
+        // already holds (or has queued) our value then, so we install it anyway.
+        storeOrQueue(key, value, false);
+        return installWrite(key, newEntry(key, value, 0));
+      } finally {
+        inflight.remove(key, fence);
+        fence.result.complete(null);
+      }
     } finally {
       stripe.unlock();
     }
@@ -536,9 +566,15 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
    * A running load of {@code key} may no longer install (its install checks under the key lock).
    */
   private void revoke(K key) {
-    Lease<V> lease = inflight.remove(key);
-    if (lease != null) {
-      lease.revoked = true;
+    while (true) {
+      Lease<V> lease = inflight.get(key);
+      if (lease == null || lease.fence) {
+        return; // a fence is removed only by its own compare-and-set
+      }
+      if (inflight.remove(key, lease)) {
+        lease.revoked = true;
+        return;
+      }
     }
   }
 

@@ -38,7 +38,24 @@ final class Lease<V> {
   /** Set and read under the key's map lock; volatile so diagnostics outside it see it too. */
   volatile boolean revoked;
 
+  /**
+   * True for the placeholder a write-through/write-back {@code putIfVersion} holds in the in-flight
+   * map from its version check to its install: no load runs for the key meanwhile (a miss waits for
+   * it and then reads again, a refresh is skipped, an invalidate leaves it in place), so no entry
+   * with another version can appear between the check and the install. Completed with null.
+   */
+  final boolean fence;
+
   Lease(Entry<V> expected) {
+    this(expected, false);
+  }
+
+  private Lease(Entry<V> expected, boolean fence) {
     this.expected = expected;
+    this.fence = fence;
+  }
+
+  static <V> Lease<V> fence() {
+    return new Lease<>(null, true);
   }
 }
