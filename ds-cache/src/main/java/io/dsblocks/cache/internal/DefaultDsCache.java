@@ -546,6 +546,24 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   @Override
   public void invalidate(K key) {
     Objects.requireNonNull(key, "key");
+    if (mode == WriteMode.NONE) {
+      removeAndRevoke(key);
+      return;
+    }
+    // With a store, a put writes the store and then installs, holding the key's stripe. Without
+    // the stripe here, an invalidate could land between the two and the put's install would
+    // then re-cache the value after the invalidate returned (found by the write-through Lincheck
+    // model). Taking the stripe makes a store-mode write atomic with respect to invalidate.
+    ReentrantLock stripe = stripe(key);
+    stripe.lock();
+    try {
+      removeAndRevoke(key);
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  private void removeAndRevoke(K key) {
     map.compute(
         key,
         (k, old) -> {
