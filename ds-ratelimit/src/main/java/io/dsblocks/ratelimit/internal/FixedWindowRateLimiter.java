@@ -1,8 +1,6 @@
 package io.dsblocks.ratelimit.internal;
 
 import io.dsblocks.ratelimit.RateLimiterConfig;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * Fixed window: at most {@code limit} permits in each window {@code [origin + kW, origin + (k+1)W)}
@@ -26,46 +24,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
 
   private static final long COUNT_MASK = 0xFFFF_FFFFL;
 
-  /** Parameters and state word, replaced as a whole on reconfiguration. */
-  static final class Core {
-    final long window;
-    final long limit;
-    final long origin;
-
-    @SuppressWarnings("unused") // accessed through STATE
-    volatile long state;
-
-    /**
-     * The latest window any caller has computed from its clock reading: that window has certainly
-     * begun. Raised (never lowered) before a caller's CAS, so it is at least every current window
-     * stored in {@code state}; a caller whose own reading is older (it read the clock, then lost
-     * the race) uses it instead, so a stale reading never rolls the windows back. It also saves the
-     * 64-bit division on most calls.
-     */
-    @SuppressWarnings("unused") // accessed through HINT
-    long hint;
-
-    Core(long window, long limit, long origin, long state) {
-      this.window = window;
-      this.limit = limit;
-      this.origin = origin;
-      this.state = state;
-    }
-  }
-
-  private static final VarHandle STATE;
-  private static final VarHandle HINT;
-
-  static {
-    try {
-      STATE = MethodHandles.lookup().findVarHandle(Core.class, "state", long.class);
-      HINT = MethodHandles.lookup().findVarHandle(Core.class, "hint", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private volatile Core core;
+  private volatile WindowCore core;
 
   /**
    * Creates the limiter with an empty first window.
@@ -74,7 +33,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
    */
   public FixedWindowRateLimiter(RateLimiterConfig config) {
     super(config);
-    this.core = new Core(config.period().toNanos(), config.limit(), 0, 0);
+    this.core = new WindowCore(config.period().toNanos(), config.limit(), 0, 0);
   }
 
   private static long pack(long window, long count) {
@@ -83,7 +42,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected long reserveAt(long permits, long t, long maxWait) {
-    Core c = core;
+    WindowCore c = core;
     long s = c.state;
     for (; ; ) {
       if (s == CLOSED) {
@@ -91,7 +50,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
         s = c.state;
         continue;
       }
-      long cur = windowOf(c, t - c.origin);
+      long cur = c.windowOf(t - c.origin);
       long rel = Math.max(t - c.origin, cur * c.window); // a stale reading counts as cur's start
       int ahead = (int) (s >>> 32) - (int) cur; // 0 = current, 1 = next (reserved), else stale
       long count = s & COUNT_MASK;
@@ -116,7 +75,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
         return REJECTED;
       }
       // On failure the witness is the current value (and the cache line is ours): retry from it.
-      long witness = (long) STATE.compareAndExchange(c, s, pack(target, newCount));
+      long witness = c.compareAndExchangeState(s, pack(target, newCount));
       if (witness == s) {
         return wait;
       }
@@ -126,12 +85,12 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected long nanosUntilAvailableAt(long permits, long t) {
-    Core c = core;
+    WindowCore c = core;
     long s;
     while ((s = c.state) == CLOSED) {
       c = successorOf(c);
     }
-    long cur = windowOf(c, t - c.origin);
+    long cur = c.windowOf(t - c.origin);
     long rel = Math.max(t - c.origin, cur * c.window);
     int ahead = (int) (s >>> 32) - (int) cur;
     long count = s & COUNT_MASK;
@@ -144,12 +103,12 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected long availablePermitsAt(long t) {
-    Core c = core;
+    WindowCore c = core;
     long s;
     while ((s = c.state) == CLOSED) {
       c = successorOf(c);
     }
-    int ahead = (int) (s >>> 32) - (int) windowOf(c, t - c.origin);
+    int ahead = (int) (s >>> 32) - (int) c.windowOf(t - c.origin);
     if (ahead == 0) {
       return Math.max(0, c.limit - (s & COUNT_MASK));
     }
@@ -158,44 +117,24 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected void reconfigureAt(RateLimiterConfig oldConfig, RateLimiterConfig newConfig, long t) {
-    Core old = core;
-    long s;
-    do {
-      s = old.state;
-    } while (!STATE.compareAndSet(old, s, CLOSED));
+    WindowCore old = core;
+    long s = old.close();
     long window = newConfig.period().toNanos();
     long limit = newConfig.limit();
     if (window == old.window) {
-      core = new Core(window, limit, old.origin, s);
+      core = new WindowCore(window, limit, old.origin, s);
       return;
     }
     // New window length: realign windows to now and carry the current count into window 0
     // (and a reservation for the next window into window 1).
-    int ahead = (int) (s >>> 32) - (int) windowOf(old, t - old.origin);
+    int ahead = (int) (s >>> 32) - (int) old.windowOf(t - old.origin);
     long count = s & COUNT_MASK;
     long state = ahead == 0 || ahead == 1 ? pack(ahead, Math.min(count, limit)) : 0;
-    core = new Core(window, limit, t, state);
+    core = new WindowCore(window, limit, t, state);
   }
 
-  /**
-   * The current window: {@code rel / window}, or the latest window another caller has already seen
-   * begin if that is later (see {@link Core#hint}). Usually one load and one multiply.
-   */
-  private static long windowOf(Core c, long rel) {
-    long h = (long) HINT.getVolatile(c);
-    long offset = rel - h * c.window;
-    if (offset < c.window) {
-      return h; // in the hinted window, or a stale reading from before it
-    }
-    long w = rel / c.window;
-    while (h < w && !HINT.compareAndSet(c, h, w)) {
-      h = (long) HINT.getVolatile(c);
-    }
-    return w;
-  }
-
-  private Core successorOf(Core closed) {
-    Core c;
+  private WindowCore successorOf(WindowCore closed) {
+    WindowCore c;
     for (int i = 0; (c = core) == closed; i++) {
       waitBriefly(i);
     }

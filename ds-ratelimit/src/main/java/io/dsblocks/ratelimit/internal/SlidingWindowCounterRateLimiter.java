@@ -1,8 +1,6 @@
 package io.dsblocks.ratelimit.internal;
 
 import io.dsblocks.ratelimit.RateLimiterConfig;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * Sliding-window counter: keeps the counts of the current and the previous fixed window and admits
@@ -34,46 +32,7 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
   private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
   private static final long WINDOW_MASK = (1L << 20) - 1;
 
-  /** Parameters and state word, replaced as a whole on reconfiguration. */
-  static final class Core {
-    final long window;
-    final long limit;
-    final long origin;
-
-    @SuppressWarnings("unused") // accessed through STATE
-    volatile long state;
-
-    /**
-     * The latest window any caller has computed from its clock reading: that window has certainly
-     * begun. Raised (never lowered) before a caller's CAS, so it is at least every current window
-     * stored in {@code state}; a caller whose own reading is older (it read the clock, then lost
-     * the race) uses it instead, so a stale reading never rolls the windows back. It also saves the
-     * 64-bit division on most calls.
-     */
-    @SuppressWarnings("unused") // accessed through HINT
-    long hint;
-
-    Core(long window, long limit, long origin, long state) {
-      this.window = window;
-      this.limit = limit;
-      this.origin = origin;
-      this.state = state;
-    }
-  }
-
-  private static final VarHandle STATE;
-  private static final VarHandle HINT;
-
-  static {
-    try {
-      STATE = MethodHandles.lookup().findVarHandle(Core.class, "state", long.class);
-      HINT = MethodHandles.lookup().findVarHandle(Core.class, "hint", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private volatile Core core;
+  private volatile WindowCore core;
 
   /**
    * Creates the limiter with empty windows.
@@ -82,7 +41,7 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
    */
   public SlidingWindowCounterRateLimiter(RateLimiterConfig config) {
     super(config);
-    this.core = new Core(config.period().toNanos(), config.limit(), 0, 0);
+    this.core = new WindowCore(config.period().toNanos(), config.limit(), 0, 0);
   }
 
   private static long pack(long window, long previous, long current) {
@@ -122,7 +81,7 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected long reserveAt(long permits, long t, long maxWait) {
-    Core c = core;
+    WindowCore c = core;
     long s = c.state;
     for (; ; ) {
       if (s == CLOSED) {
@@ -131,7 +90,7 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
         continue;
       }
       long rel = t - c.origin;
-      long cur = windowOf(c, rel);
+      long cur = c.windowOf(rel);
       long e = Math.max(0, rel - cur * c.window); // a stale reading counts as cur's start
       long r = rolled(s, cur);
       long previous = r >>> COUNT_BITS;
@@ -140,7 +99,7 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
         return REJECTED;
       }
       // On failure the witness is the current value (and the cache line is ours): retry from it.
-      long witness = (long) STATE.compareAndExchange(c, s, pack(cur, previous, current + permits));
+      long witness = c.compareAndExchangeState(s, pack(cur, previous, current + permits));
       if (witness == s) {
         return 0;
       }
@@ -155,14 +114,14 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected long nanosUntilAvailableAt(long permits, long t) {
-    Core c = core;
+    WindowCore c = core;
     long s;
     while ((s = c.state) == CLOSED) {
       c = successorOf(c);
     }
     long w = c.window;
     long rel = t - c.origin;
-    long cur = windowOf(c, rel);
+    long cur = c.windowOf(rel);
     long e = Math.max(0, rel - cur * w);
     long r = rolled(s, cur);
     long previous = r >>> COUNT_BITS;
@@ -195,13 +154,13 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected long availablePermitsAt(long t) {
-    Core c = core;
+    WindowCore c = core;
     long s;
     while ((s = c.state) == CLOSED) {
       c = successorOf(c);
     }
     long rel = t - c.origin;
-    long cur = windowOf(c, rel);
+    long cur = c.windowOf(rel);
     long e = Math.max(0, rel - cur * c.window);
     long r = rolled(s, cur);
     long previous = r >>> COUNT_BITS;
@@ -222,43 +181,23 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
 
   @Override
   protected void reconfigureAt(RateLimiterConfig oldConfig, RateLimiterConfig newConfig, long t) {
-    Core old = core;
-    long s;
-    do {
-      s = old.state;
-    } while (!STATE.compareAndSet(old, s, CLOSED));
+    WindowCore old = core;
+    long s = old.close();
     long window = newConfig.period().toNanos();
     long limit = newConfig.limit();
     if (window == old.window) {
-      core = new Core(window, limit, old.origin, s);
+      core = new WindowCore(window, limit, old.origin, s);
       return;
     }
     // New window length: realign to now; counts carry over into window 0.
-    long r = rolled(s, windowOf(old, t - old.origin));
+    long r = rolled(s, old.windowOf(t - old.origin));
     long previous = Math.min(r >>> COUNT_BITS, limit);
     long current = Math.min(r & COUNT_MASK, limit);
-    core = new Core(window, limit, t, pack(0, previous, current));
+    core = new WindowCore(window, limit, t, pack(0, previous, current));
   }
 
-  /**
-   * The current window: {@code rel / window}, or the latest window another caller has already seen
-   * begin if that is later (see {@link Core#hint}). Usually one load and one multiply.
-   */
-  private static long windowOf(Core c, long rel) {
-    long h = (long) HINT.getVolatile(c);
-    long offset = rel - h * c.window;
-    if (offset < c.window) {
-      return h; // in the hinted window, or a stale reading from before it
-    }
-    long w = rel / c.window;
-    while (h < w && !HINT.compareAndSet(c, h, w)) {
-      h = (long) HINT.getVolatile(c);
-    }
-    return w;
-  }
-
-  private Core successorOf(Core closed) {
-    Core c;
+  private WindowCore successorOf(WindowCore closed) {
+    WindowCore c;
     for (int i = 0; (c = core) == closed; i++) {
       waitBriefly(i);
     }
