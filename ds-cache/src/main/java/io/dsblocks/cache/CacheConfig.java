@@ -59,6 +59,7 @@ public final class CacheConfig<K, V> {
   private final CacheStore<K, V> store;
   private final WriteBackConfig<K, V> writeBack;
   private final List<CacheListener<K, V>> listeners;
+  private final List<CacheTier<K, V>> tiers;
 
   private CacheConfig(Builder<K, V> b) {
     this.name = b.name;
@@ -80,6 +81,7 @@ public final class CacheConfig<K, V> {
     this.store = b.store;
     this.writeBack = b.writeBack;
     this.listeners = List.copyOf(b.listeners);
+    this.tiers = List.copyOf(b.tiers);
   }
 
   /**
@@ -267,6 +269,15 @@ public final class CacheConfig<K, V> {
   }
 
   /**
+   * Returns the tiers below L1, in lookup order.
+   *
+   * @return an unmodifiable list, empty for a heap-only cache
+   */
+  public List<CacheTier<K, V>> tiers() {
+    return tiers;
+  }
+
+  /**
    * Builds a {@link CacheConfig}; values are checked in {@link #build()}.
    *
    * <p>Not thread-safe.
@@ -294,6 +305,7 @@ public final class CacheConfig<K, V> {
     private CacheStore<K, V> store;
     private WriteBackConfig<K, V> writeBack;
     private final List<CacheListener<K, V>> listeners = new ArrayList<>();
+    private final List<CacheTier<K, V>> tiers = new ArrayList<>();
 
     private Builder() {}
 
@@ -496,6 +508,24 @@ public final class CacheConfig<K, V> {
      */
     public Builder<K, V> listener(CacheListener<K, V> listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Adds a tier below L1. Tiers are read in the order they are added (add the node-local L2
+     * before a remote tier); a value found in one is promoted into L1 and every tier before it.
+     *
+     * @param tier the tier
+     * @return this builder
+     */
+    public Builder<K, V> tier(CacheTier<K, V> tier) {
+      Objects.requireNonNull(tier, "tier");
+      for (CacheTier<K, V> t : tiers) {
+        if (t == tier) {
+          throw new IllegalArgumentException("tier '" + tier.name() + "' was added twice");
+        }
+      }
+      tiers.add(tier);
       return this;
     }
 

@@ -57,4 +57,15 @@ public interface CacheListener<K, V> {
    * @param report what was found and replayed, including any torn tail that was cut off
    */
   default void onJournalRecovered(JournalReport report) {}
+
+  /**
+   * A tier failed; the cache carried on without it (a read treated the tier as a miss, a write or
+   * invalidation left the tier as it was).
+   *
+   * @param tier the tier's {@link CacheTier#name()}
+   * @param operation {@code "get"}, {@code "put"}, {@code "remove"} or {@code "clear"}
+   * @param key the key, or null for {@code clear}
+   * @param error the tier's error
+   */
+  default void onTierError(String tier, String operation, K key, Throwable error) {}
 }

@@ -22,6 +22,8 @@ package io.dsblocks.cache;
  * @param writesCoalesced write-back writes that replaced a still-queued write to the same key
  * @param storeWrites keys written or deleted in the store by the write-back writer
  * @param storeWriteFailures write-back writes given up after all attempts
+ * @param tierHits L1 misses answered by a tier below L1 (always kept)
+ * @param tierErrors tier operations that failed and were skipped (always kept)
  */
 public record CacheStats(
     long hits,
@@ -34,7 +36,9 @@ public record CacheStats(
     long writeBackPending,
     long writesCoalesced,
     long storeWrites,
-    long storeWriteFailures) {
+    long storeWriteFailures,
+    long tierHits,
+    long tierErrors) {
 
   /**
    * Returns hits divided by lookups, or 1.0 if there were none.

@@ -21,6 +21,12 @@ import java.util.concurrent.TimeUnit;
  *       the key still holds the entry the load saw (checked under the key's lock). Callers already
  *       waiting on that load still receive its value.
  *   <li>Concurrent misses on one key share one load (single-flight).
+ *   <li>With {@linkplain CacheConfig.Builder#tier tiers}, a miss reads the tiers in order before
+ *       the loader and copies a value found in a lower level into every level above it; puts,
+ *       deletes and invalidations update L1 and then every tier, holding the key's lock so that L1
+ *       and the tiers see one key's writes in the same order. A promotion or a loaded value reaches
+ *       the tiers only if no write or invalidation of the key came after it reached L1. A failing
+ *       tier is skipped and counted ({@link CacheStats#tierErrors()}), never failing the caller.
  *   <li>Because a load that loses its lease still returns its value to its callers (without caching
  *       it), a read-through {@link #get} racing a write is not linearizable against {@link
  *       #putIfVersion}: {@code putIfVersion(k, v, 0)} may succeed on the absent key while a
@@ -40,7 +46,8 @@ import java.util.concurrent.TimeUnit;
 public interface DsCache<K, V> extends AutoCloseable {
 
   /**
-   * Returns the cached value of {@code key} without loading.
+   * Returns the cached value of {@code key} without loading. Only L1 is consulted (and the
+   * write-back queue); use {@link #get} to read through the tiers.
    *
    * @param key the key
    * @return the value, or null if absent, expired, or negatively cached; in write-back mode a value
@@ -49,12 +56,12 @@ public interface DsCache<K, V> extends AutoCloseable {
   V getIfPresent(K key);
 
   /**
-   * Returns the value of {@code key}, loading it through the configured loader (or the store) on a
-   * miss. Concurrent misses on the same key wait for one load.
+   * Returns the value of {@code key}, reading the tiers and then loading it through the configured
+   * loader (or the store) on a miss. Concurrent misses on the same key wait for one load.
    *
    * @param key the key
-   * @return the value, or null if the loader found none
-   * @throws IllegalStateException if the cache has neither loader nor store
+   * @return the value, or null if neither the tiers nor the loader have one
+   * @throws IllegalStateException if the cache has no loader, store or tier
    * @throws CacheLoadException if the load failed (nothing is cached)
    */
   V get(K key);
@@ -112,15 +119,35 @@ public interface DsCache<K, V> extends AutoCloseable {
   void delete(K key);
 
   /**
-   * Drops {@code key} from this cache only (the store is not touched) and cancels the install of
-   * any load in flight for it. In write-back mode a still-queued write stays queued and visible.
+   * Drops {@code key} from this cache and its tiers (the store is not touched) and cancels the
+   * install of any load in flight for it. In write-back mode a still-queued write stays queued and
+   * visible.
    *
    * @param key the key
    */
   void invalidate(K key);
 
-  /** Drops every entry from this cache only, cancelling the install of every load in flight. */
+  /**
+   * Drops every entry from this cache and its tiers (the store is not touched), cancelling the
+   * install of every load in flight.
+   */
   void invalidateAll();
+
+  /**
+   * Like {@link #invalidate}, but keeps the key in tiers shared with other nodes ({@link
+   * CacheTier#shared()}): this is what a node does when another node tells it the key changed,
+   * because the writer has already updated the shared tier. Without shared tiers it is {@link
+   * #invalidate}.
+   *
+   * @param key the key
+   */
+  void invalidateLocal(K key);
+
+  /**
+   * Like {@link #invalidateAll}, but keeps the entries of tiers shared with other nodes (see {@link
+   * #invalidateLocal}).
+   */
+  void invalidateAllLocal();
 
   /**
    * Returns the approximate number of entries.

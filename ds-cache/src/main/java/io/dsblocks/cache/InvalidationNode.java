@@ -99,13 +99,13 @@ public final class InvalidationNode<K, V> implements AutoCloseable {
       if (last != null && message.sequence() > last + 1) {
         // Messages last+1 .. sequence-1 were lost and we cannot know their keys.
         gaps.increment();
-        cache.invalidateAll();
+        cache.invalidateAllLocal();
       }
       lastSeen.put(message.source(), message.sequence());
       if (message.key() == null) {
-        cache.invalidateAll();
+        cache.invalidateAllLocal();
       } else {
-        cache.invalidate(message.key());
+        cache.invalidateLocal(message.key());
       }
       applied.increment();
     }

@@ -8,6 +8,7 @@ import io.dsblocks.cache.CacheLoader;
 import io.dsblocks.cache.CacheStats;
 import io.dsblocks.cache.CacheStore;
 import io.dsblocks.cache.CacheStoreException;
+import io.dsblocks.cache.CacheTier;
 import io.dsblocks.cache.DsCache;
 import io.dsblocks.cache.EvictionPolicy;
 import io.dsblocks.cache.JournalReport;
@@ -61,6 +62,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   private final WriteBehindQueue<K, V> queue;
   private final Executor refreshExecutor;
   private final ExecutorService ownedRefreshExecutor;
+  private final CacheTier<K, V>[] tiers;
   private volatile boolean closed;
 
   /**
@@ -78,6 +80,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
     this.ticker = config.ticker();
     this.recordStats = config.recordStats();
     this.listeners = (CacheListener<K, V>[]) config.listeners().toArray(new CacheListener<?, ?>[0]);
+    this.tiers = (CacheTier<K, V>[]) config.tiers().toArray(new CacheTier<?, ?>[0]);
     this.mode = config.writeMode();
     this.store = config.store();
     this.loader = config.loader() != null ? config.loader() : store == null ? null : store::load;
@@ -99,7 +102,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
           case LRU -> new LruEntryMap<>(config.maximumSize(), sink);
           case LFU -> new LfuEntryMap<>(config.maximumSize(), sink);
         };
-    if (mode == WriteMode.NONE) {
+    if (mode == WriteMode.NONE && tiers.length == 0) {
       this.stripes = null;
     } else {
       this.stripes = new ReentrantLock[STRIPES];
@@ -198,7 +201,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
 
   /** Single-flight read-through; see {@link Lease} for why the install is guarded. */
   private V load(K key) {
-    if (loader == null && queue == null) {
+    if (loader == null && queue == null && tiers.length == 0) {
       throw new IllegalStateException(
           "cache '" + name + "' has no loader or store; use getIfPresent or configure a loader");
     }
@@ -235,6 +238,25 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
         return value;
       }
     }
+    for (int i = 0; i < tiers.length; i++) {
+      V found = tierGet(tiers[i], key);
+      if (found != null) {
+        stats.tierHits.increment();
+        // Promote only if L1 took it: if the key was written or invalidated meanwhile, the
+        // tiers above already hold the newer state, and copying this value up would undo it.
+        Entry<V> installed = install(key, lease, found, false);
+        if (installed != null) {
+          promote(key, installed, found, i);
+        }
+        lease.result.complete(found);
+        return found;
+      }
+    }
+    if (loader == null) {
+      inflight.remove(key, lease);
+      lease.result.complete(null);
+      return null;
+    }
     long start = ticker.read();
     V value;
     try {
@@ -257,7 +279,10 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
       stats.loads.increment();
       stats.loadNanos.add(ticker.read() - start);
     }
-    install(key, lease, value, true);
+    Entry<V> installed = install(key, lease, value, true);
+    if (installed != null && value != null) {
+      promote(key, installed, value, tiers.length);
+    }
     lease.result.complete(value);
     return value;
   }
@@ -280,10 +305,10 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
    * saw (see {@link Lease} for why both). The check and the install are one atomic compute on the
    * key, the same lock a put/delete/invalidate takes to revoke.
    */
-  private void install(K key, Lease<V> lease, V value, boolean loaded) {
+  private Entry<V> install(K key, Lease<V> lease, V value, boolean loaded) {
     if (value == null && (negativeTtlNanos == 0 || !loaded)) {
       inflight.remove(key, lease);
-      return;
+      return null;
     }
     Entry<V> fresh = value == null ? negativeEntry() : newEntry(key, value, 0);
     boolean[] discarded = {false};
@@ -306,7 +331,9 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
           // listeners cannot break the cache
         }
       }
+      return null;
     }
+    return fresh;
   }
 
   /** Reloads {@code key} in the background; {@code hit} is the entry the reload may replace. */
@@ -367,7 +394,10 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
             return null;
           });
     } else {
-      install(key, lease, value, true);
+      Entry<V> installed = install(key, lease, value, true);
+      if (installed != null && value != null) {
+        promote(key, installed, value, tiers.length);
+      }
     }
     lease.result.complete(value);
   }
@@ -400,14 +430,20 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   }
 
   private long write(K key, V value, long ttlNanos) {
-    if (mode == WriteMode.NONE) {
+    if (stripes == null) {
       return installWrite(key, newEntry(key, value, ttlNanos));
     }
+    // With tiers, writers of a key hold its stripe so that L1 and the tiers see its writes in
+    // the same order (two racing puts could otherwise leave A in L2 and B in L1).
     ReentrantLock stripe = stripe(key);
     stripe.lock();
     try {
-      storeOrQueue(key, value, false);
-      return installWrite(key, newEntry(key, value, ttlNanos));
+      if (mode != WriteMode.NONE) {
+        storeOrQueue(key, value, false);
+      }
+      long version = installWrite(key, newEntry(key, value, ttlNanos));
+      writeTiers(key, value, ttlNanos);
+      return version;
     } finally {
       stripe.unlock();
     }
@@ -422,7 +458,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
           "expectedVersion must be 0 (absent) or a version read from this cache but was "
               + expectedVersion);
     }
-    if (mode == WriteMode.NONE) {
+    if (mode == WriteMode.NONE && stripes == null) {
       Entry<V> fresh = newEntry(key, value, 0);
       boolean[] accepted = {false};
       map.compute(
@@ -466,8 +502,12 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
       try {
         // An invalidation or eviction may still drop the entry before the install; the store
         // already holds (or has queued) our value then, so we install it anyway.
-        storeOrQueue(key, value, false);
-        return installWrite(key, newEntry(key, value, 0));
+        if (mode != WriteMode.NONE) {
+          storeOrQueue(key, value, false);
+        }
+        long version = installWrite(key, newEntry(key, value, 0));
+        writeTiers(key, value, 0);
+        return version;
       } finally {
         inflight.remove(key, fence);
         fence.result.complete(null);
@@ -545,8 +585,17 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
 
   @Override
   public void invalidate(K key) {
+    invalidate(key, true);
+  }
+
+  @Override
+  public void invalidateLocal(K key) {
+    invalidate(key, false);
+  }
+
+  private void invalidate(K key, boolean shared) {
     Objects.requireNonNull(key, "key");
-    if (mode == WriteMode.NONE) {
+    if (stripes == null) {
       removeAndRevoke(key);
       return;
     }
@@ -558,6 +607,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
     stripe.lock();
     try {
       removeAndRevoke(key);
+      removeFromTiers(key, shared);
     } finally {
       stripe.unlock();
     }
@@ -574,10 +624,119 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
 
   @Override
   public void invalidateAll() {
+    invalidateAll(true);
+  }
+
+  @Override
+  public void invalidateAllLocal() {
+    invalidateAll(false);
+  }
+
+  private void invalidateAll(boolean shared) {
     for (K key : inflight.keySet()) {
-      invalidate(key);
+      invalidate(key, shared);
     }
     map.clear();
+    for (CacheTier<K, V> tier : tiers) {
+      if (shared || !tier.shared()) {
+        try {
+          tier.clear();
+        } catch (RuntimeException e) {
+          tierError(tier, "clear", null, e);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- tiers
+
+  private V tierGet(CacheTier<K, V> tier, K key) {
+    try {
+      return tier.get(key);
+    } catch (RuntimeException e) {
+      tierError(tier, "get", key, e);
+      return null;
+    }
+  }
+
+  private void tierPut(CacheTier<K, V> tier, K key, V value, long ttlNanos) {
+    try {
+      tier.put(key, value, ttlNanos == 0 ? null : Duration.ofNanos(ttlNanos));
+    } catch (RuntimeException e) {
+      tierError(tier, "put", key, e);
+    }
+  }
+
+  /**
+   * Copies a value that a load installed in L1 into the first {@code upTo} tiers, unless a write or
+   * invalidation of the key came after the install: writers update L1 and then the tiers under the
+   * key's stripe, so finding our own entry still in L1 under the stripe means none did, and the
+   * tiers cannot be made older than L1.
+   */
+  private void promote(K key, Entry<V> installed, V value, int upTo) {
+    if (upTo == 0) {
+      return;
+    }
+    ReentrantLock stripe = stripe(key);
+    stripe.lock();
+    try {
+      if (map.get(key) != installed) {
+        return;
+      }
+      long ttl = tierTtlNanos(key, value, 0);
+      for (int i = 0; i < upTo; i++) {
+        tierPut(tiers[i], key, value, ttl);
+      }
+    } finally {
+      stripe.unlock();
+    }
+  }
+
+  private void writeTiers(K key, V value, long ttlNanos) {
+    if (tiers.length == 0) {
+      return;
+    }
+    long ttl = tierTtlNanos(key, value, ttlNanos);
+    for (CacheTier<K, V> tier : tiers) {
+      tierPut(tier, key, value, ttl);
+    }
+  }
+
+  private void removeFromTiers(K key, boolean shared) {
+    for (CacheTier<K, V> tier : tiers) {
+      if (shared || !tier.shared()) {
+        try {
+          tier.remove(key);
+        } catch (RuntimeException e) {
+          tierError(tier, "remove", key, e);
+        }
+      }
+    }
+  }
+
+  /** The write TTL of an entry (explicit, from the TTL function, or expireAfterWrite), or 0. */
+  private long tierTtlNanos(K key, V value, long explicitNanos) {
+    if (explicitNanos > 0) {
+      return explicitNanos;
+    }
+    if (ttlFunction != null) {
+      Duration d = ttlFunction.ttl(key, value);
+      if (d != null && !d.isNegative() && !d.isZero()) {
+        return d.toNanos();
+      }
+    }
+    return writeTtlNanos;
+  }
+
+  private void tierError(CacheTier<K, V> tier, String operation, K key, RuntimeException e) {
+    stats.tierErrors.increment();
+    for (CacheListener<K, V> l : listeners) {
+      try {
+        l.onTierError(tier.name(), operation, key, e);
+      } catch (RuntimeException ignored) {
+        // listeners cannot break the cache
+      }
+    }
   }
 
   /**
@@ -681,7 +840,9 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
         queue == null ? 0 : queue.pendingCount(),
         queue == null ? 0 : queue.coalescedCount(),
         queue == null ? 0 : queue.storedCount(),
-        queue == null ? 0 : queue.failedCount());
+        queue == null ? 0 : queue.failedCount(),
+        stats.tierHits.sum(),
+        stats.tierErrors.sum());
   }
 
   @Override

@@ -11,4 +11,6 @@ final class StatsCounter {
   final LongAdder loadNanos = new LongAdder();
   final LongAdder evictions = new LongAdder();
   final LongAdder staleDiscarded = new LongAdder();
+  final LongAdder tierHits = new LongAdder();
+  final LongAdder tierErrors = new LongAdder();
 }
