@@ -32,10 +32,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The cache core: one implementation for every policy and write mode.
  *
  * <p>Hit path: one {@link EntryMap#get} plus two predictable branches (refresh, stats), no
- * allocation. Miss path: a {@link Lease} per key in {@link #inflight} gives single-flight loading
- * and the generation guard. Write paths: in write-through and write-back modes, writers of one key
- * are serialised by a striped lock so that the store (or the queue) and the cache see the writes of
- * a key in the same order; loads never take it.
+ * allocation; for W-TinyLFU without expiry or refresh, one Caffeine lookup that returns the value
+ * itself ({@link PlainCaffeineEntryMap}). Miss path: a {@link Lease} per key in {@link #inflight}
+ * gives single-flight loading and the generation guard. Write paths: in write-through and
+ * write-back modes, writers of one key (and, with tiers, in every mode) are serialised by a striped
+ * lock so that the store (or the queue), the cache and the tiers see the writes of a key in the
+ * same order; loads never take it.
  */
 public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   private static final int STRIPES = 64; // power of two; enough for 2-core to 64-core writers
@@ -43,6 +45,7 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   private final CacheConfig<K, V> config;
   private final String name;
   private final EntryMap<K, V> map;
+  private final PlainCaffeineEntryMap<K, V> plain; // same object as map, or null
   private final ConcurrentHashMap<K, Lease<V>> inflight = new ConcurrentHashMap<>();
   private final boolean leaseGuard;
   private final CacheLoader<K, V> loader;
@@ -96,9 +99,14 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
             || ttlFunction != null
             || config.expireAfterAccess() != null;
     EvictionSink<K, V> sink = this::onEvicted;
+    this.plain =
+        config.policy() == EvictionPolicy.WINDOW_TINY_LFU && !timed && refreshNanos == 0
+            ? new PlainCaffeineEntryMap<>(config, sink)
+            : null;
     this.map =
         switch (config.policy()) {
-          case WINDOW_TINY_LFU -> new CaffeineEntryMap<>(config, timed, sink);
+          case WINDOW_TINY_LFU ->
+              plain != null ? plain : new CaffeineEntryMap<>(config, timed, sink);
           case LRU -> new LruEntryMap<>(config.maximumSize(), sink);
           case LFU -> new LfuEntryMap<>(config.maximumSize(), sink);
         };
@@ -145,10 +153,20 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   @Override
   public V getIfPresent(K key) {
     Objects.requireNonNull(key, "key");
-    Entry<V> e = map.get(key);
-    if (e != null) {
-      onHit(key, e);
-      return e.value;
+    if (plain != null) {
+      V v = plain.value(key);
+      if (v != null) {
+        if (recordStats) {
+          stats.hits.increment();
+        }
+        return v;
+      }
+    } else {
+      Entry<V> e = map.get(key);
+      if (e != null) {
+        onHit(key, e);
+        return e.value;
+      }
     }
     if (recordStats) {
       stats.misses.increment();
@@ -165,10 +183,20 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
   @Override
   public V get(K key) {
     Objects.requireNonNull(key, "key");
-    Entry<V> e = map.get(key);
-    if (e != null) {
-      onHit(key, e);
-      return e.value;
+    if (plain != null) {
+      V v = plain.value(key);
+      if (v != null) {
+        if (recordStats) {
+          stats.hits.increment();
+        }
+        return v;
+      }
+    } else {
+      Entry<V> e = map.get(key);
+      if (e != null) {
+        onHit(key, e);
+        return e.value;
+      }
     }
     if (recordStats) {
       stats.misses.increment();
