@@ -1,0 +1,460 @@
+package io.dsblocks.storage;
+
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Settings of an {@link ObjectStore}, built with {@link #builder()} and validated at {@link
+ * Builder#build()}.
+ *
+ * <p>Chunking settings are fixed when a repository is created and recorded in it (changing them
+ * would stop new data from deduplicating against old); when an existing repository is opened, the
+ * recorded values win and the builder's are ignored. Everything else applies to the store being
+ * opened and may differ from one open to the next.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class StorageConfig {
+
+  /** Default smallest content-defined chunk: 4 KiB. */
+  public static final int DEFAULT_MIN_CHUNK = 4 << 10;
+
+  /** Default average content-defined chunk: 16 KiB (small enough to dedup typical files). */
+  public static final int DEFAULT_AVG_CHUNK = 16 << 10;
+
+  /** Default largest content-defined chunk: 64 KiB. */
+  public static final int DEFAULT_MAX_CHUNK = 64 << 10;
+
+  /** Default pack target size: 16 MiB. */
+  public static final long DEFAULT_PACK_TARGET_SIZE = 16L << 20;
+
+  /** Smallest pack target size accepted: 64 KiB. */
+  public static final long MIN_PACK_TARGET_SIZE = 64L << 10;
+
+  /** Largest pack target size accepted: 1 GiB. */
+  public static final long MAX_PACK_TARGET_SIZE = 1L << 30;
+
+  /** Default number of chunks the in-memory dedup filter is first sized for. */
+  public static final long DEFAULT_EXPECTED_CHUNKS = 1L << 20;
+
+  /** Default false-positive rate of the in-memory dedup filter. */
+  public static final double DEFAULT_FILTER_FALSE_POSITIVE_RATE = 0.01;
+
+  /** Default size of the on-disk index's block cache: 32 MiB. */
+  public static final long DEFAULT_INDEX_CACHE_BYTES = 32L << 20;
+
+  private static final StorageConfig DEFAULTS = builder().build();
+
+  private final int fixedChunkSize;
+  private final int minChunkSize;
+  private final int avgChunkSize;
+  private final int maxChunkSize;
+  private final Compression compression;
+  private final long packTargetSize;
+  private final int ingestThreads;
+  private final ExecutorService executor;
+  private final long expectedChunks;
+  private final double filterFalsePositiveRate;
+  private final long indexCacheBytes;
+  private final InstantSource clock;
+  private final StorageListener listener;
+
+  private StorageConfig(Builder b) {
+    this.fixedChunkSize = b.fixedChunkSize;
+    this.minChunkSize = b.minChunkSize;
+    this.avgChunkSize = b.avgChunkSize;
+    this.maxChunkSize = b.maxChunkSize;
+    this.compression = b.compression;
+    this.packTargetSize = b.packTargetSize;
+    this.ingestThreads = b.ingestThreads;
+    this.executor = b.executor;
+    this.expectedChunks = b.expectedChunks;
+    this.filterFalsePositiveRate = b.filterFalsePositiveRate;
+    this.indexCacheBytes = b.indexCacheBytes;
+    this.clock = b.clock;
+    this.listener = b.listener;
+  }
+
+  /**
+   * Returns a new builder with every default set.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the default settings: content-defined chunks of 4/16/64 KiB, LZ4, 16 MiB packs, one
+   * ingest thread per available processor.
+   *
+   * @return the defaults
+   */
+  public static StorageConfig defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Returns the fixed chunk size, or 0 when chunking is content-defined.
+   *
+   * @return bytes per chunk, or 0
+   */
+  public int fixedChunkSize() {
+    return fixedChunkSize;
+  }
+
+  /**
+   * Returns the smallest content-defined chunk (meaningless for fixed-size chunking).
+   *
+   * @return bytes
+   */
+  public int minChunkSize() {
+    return minChunkSize;
+  }
+
+  /**
+   * Returns the average content-defined chunk (meaningless for fixed-size chunking).
+   *
+   * @return bytes
+   */
+  public int avgChunkSize() {
+    return avgChunkSize;
+  }
+
+  /**
+   * Returns the largest content-defined chunk (meaningless for fixed-size chunking).
+   *
+   * @return bytes
+   */
+  public int maxChunkSize() {
+    return maxChunkSize;
+  }
+
+  /**
+   * Returns how new chunks are compressed.
+   *
+   * @return the compression setting
+   */
+  public Compression compression() {
+    return compression;
+  }
+
+  /**
+   * Returns the size at which a pack file is sealed and a new one started.
+   *
+   * @return bytes
+   */
+  public long packTargetSize() {
+    return packTargetSize;
+  }
+
+  /**
+   * Returns the number of ingest threads the store starts when no executor is given.
+   *
+   * @return threads
+   */
+  public int ingestThreads() {
+    return ingestThreads;
+  }
+
+  /**
+   * Returns the executor ingest and read-ahead run on, if the application supplied one.
+   *
+   * @return the executor, or empty when the store owns its own pool
+   */
+  public Optional<ExecutorService> executor() {
+    return Optional.ofNullable(executor);
+  }
+
+  /**
+   * Returns the number of chunks the in-memory dedup filter is first sized for.
+   *
+   * @return chunks
+   */
+  public long expectedChunks() {
+    return expectedChunks;
+  }
+
+  /**
+   * Returns the target false-positive rate of the in-memory dedup filter.
+   *
+   * @return a probability
+   */
+  public double filterFalsePositiveRate() {
+    return filterFalsePositiveRate;
+  }
+
+  /**
+   * Returns the size of the on-disk index's block cache.
+   *
+   * @return bytes
+   */
+  public long indexCacheBytes() {
+    return indexCacheBytes;
+  }
+
+  /**
+   * Returns the clock that stamps object versions.
+   *
+   * @return the clock
+   */
+  public InstantSource clock() {
+    return clock;
+  }
+
+  /**
+   * Returns the listener events go to.
+   *
+   * @return the listener ({@link StorageListener#NOOP} if none was set)
+   */
+  public StorageListener listener() {
+    return listener;
+  }
+
+  @Override
+  public String toString() {
+    return "StorageConfig[chunking="
+        + (fixedChunkSize > 0
+            ? "fixed(" + fixedChunkSize + ")"
+            : "cdc(" + minChunkSize + "/" + avgChunkSize + "/" + maxChunkSize + ")")
+        + ", compression="
+        + compression
+        + ", packTargetSize="
+        + packTargetSize
+        + ", ingestThreads="
+        + (executor != null ? "external" : String.valueOf(ingestThreads))
+        + ", expectedChunks="
+        + expectedChunks
+        + ", filterFalsePositiveRate="
+        + filterFalsePositiveRate
+        + "]";
+  }
+
+  /**
+   * Builds a {@link StorageConfig}. Setters check nulls at once; ranges are checked at {@link
+   * #build()}, so the order of calls does not matter.
+   *
+   * <p>Not thread-safe; use one builder per thread.
+   */
+  public static final class Builder {
+    private int fixedChunkSize;
+    private int minChunkSize = DEFAULT_MIN_CHUNK;
+    private int avgChunkSize = DEFAULT_AVG_CHUNK;
+    private int maxChunkSize = DEFAULT_MAX_CHUNK;
+    private Compression compression = Compression.lz4();
+    private long packTargetSize = DEFAULT_PACK_TARGET_SIZE;
+    private int ingestThreads = Runtime.getRuntime().availableProcessors();
+    private ExecutorService executor;
+    private long expectedChunks = DEFAULT_EXPECTED_CHUNKS;
+    private double filterFalsePositiveRate = DEFAULT_FILTER_FALSE_POSITIVE_RATE;
+    private long indexCacheBytes = DEFAULT_INDEX_CACHE_BYTES;
+    private InstantSource clock = InstantSource.system();
+    private StorageListener listener = StorageListener.NOOP;
+
+    private Builder() {}
+
+    /**
+     * Chunks by content (FastCDC), so an insertion shifts only nearby chunk boundaries and the rest
+     * of a changed file still deduplicates. This is the default, with 4/16/64 KiB.
+     *
+     * @param min smallest chunk except a stream's last, in {@code [64, avg)}
+     * @param avg average chunk, a power of two in {@code [128, 32 MiB]}
+     * @param max largest chunk, in {@code (avg, 64 MiB]}
+     * @return this builder
+     */
+    public Builder contentDefinedChunking(int min, int avg, int max) {
+      this.fixedChunkSize = 0;
+      this.minChunkSize = min;
+      this.avgChunkSize = avg;
+      this.maxChunkSize = max;
+      return this;
+    }
+
+    /**
+     * Chunks at fixed offsets, for block-device images whose writes are aligned: a write at an
+     * offset then changes exactly the chunks it overlaps.
+     *
+     * @param size bytes per chunk, in {@code [64, 64 MiB]}
+     * @return this builder
+     */
+    public Builder fixedSizeChunking(int size) {
+      this.fixedChunkSize = size;
+      return this;
+    }
+
+    /**
+     * Sets how new chunks are compressed (default {@link Compression#lz4()}).
+     *
+     * @param compression the setting
+     * @return this builder
+     */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /**
+     * Sets the size at which a pack is sealed (default 16 MiB). Larger packs mean fewer files;
+     * smaller packs make garbage collection and replication finer-grained.
+     *
+     * @param bytes in {@code [64 KiB, 1 GiB]}
+     * @return this builder
+     */
+    public Builder packTargetSize(long bytes) {
+      this.packTargetSize = bytes;
+      return this;
+    }
+
+    /**
+     * Sets how many threads the store's own ingest pool has (default: available processors).
+     * Ignored when an {@link #executor} is given.
+     *
+     * @param threads in {@code [1, 256]}
+     * @return this builder
+     */
+    public Builder ingestThreads(int threads) {
+      this.ingestThreads = threads;
+      return this;
+    }
+
+    /**
+     * Runs ingest (hash, compress, encrypt) and read-ahead on the application's executor instead of
+     * a pool the store owns. The store never shuts it down. Do not call {@code put} from a task of
+     * the same bounded executor: the put waits for its own tasks and could starve it.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets how many distinct chunks the in-memory dedup filter is first sized for (default 1 Mi,
+     * about 1.2 MiB of heap at 1 %). The filter grows in layers when exceeded, so this is a sizing
+     * hint, not a limit.
+     *
+     * @param chunks in {@code [1024, 2^32]}
+     * @return this builder
+     */
+    public Builder expectedChunks(long chunks) {
+      this.expectedChunks = chunks;
+      return this;
+    }
+
+    /**
+     * Sets the in-memory dedup filter's target false-positive rate (default 0.01): the fraction of
+     * new chunks that still cost an on-disk index lookup.
+     *
+     * @param rate in {@code [1e-6, 0.25]}
+     * @return this builder
+     */
+    public Builder filterFalsePositiveRate(double rate) {
+      this.filterFalsePositiveRate = rate;
+      return this;
+    }
+
+    /**
+     * Sets the on-disk index's block cache size (default 32 MiB).
+     *
+     * @param bytes in {@code [1 MiB, 64 GiB]}
+     * @return this builder
+     */
+    public Builder indexCacheBytes(long bytes) {
+      this.indexCacheBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the clock that stamps versions (default {@link InstantSource#system()}).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the listener that receives events (default none).
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(StorageListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @return the config
+     * @throws IllegalArgumentException naming the first setting out of range, its value and the
+     *     allowed range
+     */
+    public StorageConfig build() {
+      final int minLimit = 64;
+      final int maxLimit = 64 << 20;
+      if (fixedChunkSize != 0) {
+        if (fixedChunkSize < minLimit || fixedChunkSize > maxLimit) {
+          throw new IllegalArgumentException(
+              "fixedChunkSize must be in [64, 67108864] (64 MiB) but was " + fixedChunkSize);
+        }
+      } else {
+        if (Integer.bitCount(avgChunkSize) != 1 || avgChunkSize < 128 || avgChunkSize > 32 << 20) {
+          throw new IllegalArgumentException(
+              "avgChunkSize must be a power of two in [128, 33554432] (32 MiB) but was "
+                  + avgChunkSize);
+        }
+        if (minChunkSize < minLimit || minChunkSize >= avgChunkSize) {
+          throw new IllegalArgumentException(
+              "minChunkSize must be in [64, avgChunkSize) = [64, "
+                  + avgChunkSize
+                  + ") but was "
+                  + minChunkSize);
+        }
+        if (maxChunkSize <= avgChunkSize || maxChunkSize > maxLimit) {
+          throw new IllegalArgumentException(
+              "maxChunkSize must be in (avgChunkSize, 64 MiB] = ("
+                  + avgChunkSize
+                  + ", "
+                  + maxLimit
+                  + "] but was "
+                  + maxChunkSize);
+        }
+      }
+      if (packTargetSize < MIN_PACK_TARGET_SIZE || packTargetSize > MAX_PACK_TARGET_SIZE) {
+        throw new IllegalArgumentException(
+            "packTargetSize must be in ["
+                + MIN_PACK_TARGET_SIZE
+                + ", "
+                + MAX_PACK_TARGET_SIZE
+                + "] (64 KiB to 1 GiB) but was "
+                + packTargetSize);
+      }
+      if (ingestThreads < 1 || ingestThreads > 256) {
+        throw new IllegalArgumentException(
+            "ingestThreads must be in [1, 256] but was " + ingestThreads);
+      }
+      if (expectedChunks < 1024 || expectedChunks > 1L << 32) {
+        throw new IllegalArgumentException(
+            "expectedChunks must be in [1024, 4294967296] but was " + expectedChunks);
+      }
+      if (!(filterFalsePositiveRate >= 1e-6 && filterFalsePositiveRate <= 0.25)) {
+        throw new IllegalArgumentException(
+            "filterFalsePositiveRate must be in [1e-6, 0.25] but was " + filterFalsePositiveRate);
+      }
+      if (indexCacheBytes < 1L << 20 || indexCacheBytes > 64L << 30) {
+        throw new IllegalArgumentException(
+            "indexCacheBytes must be in [1048576, 68719476736] (1 MiB to 64 GiB) but was "
+                + indexCacheBytes);
+      }
+      return new StorageConfig(this);
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.dsblocks.storage.internal;
+
+import io.dsblocks.storage.ObjectInfo;
+import io.dsblocks.storage.StorageException;
+import io.dsblocks.storage.internal.index.ChunkList;
+import io.dsblocks.storage.internal.index.ChunkLocation;
+import io.dsblocks.storage.internal.index.Counters;
+import io.dsblocks.storage.internal.index.IndexedChunk;
+import io.dsblocks.storage.internal.index.VersionRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.WriteBatch;
+
+/**
+ * What one or more puts will commit together: the chunks they wrote or borrowed whose index entries
+ * are not committed yet, the rows they staged (chunk-list pages), and the finished objects waiting
+ * for their catalog rows. A single put uses its own group; a {@link
+ * io.dsblocks.storage.ObjectStore.Batch} shares one across many puts, so they cost one fsync per
+ * pack touched and one synced index write in total, and become visible together.
+ *
+ * <p>{@link #flush} is the write-ordering step: fsync the packs up to the last record the group
+ * references, then one synced RocksDB batch with the index entries, the staged rows and (on {@link
+ * #commit}) the catalog rows and counter deltas, then publish the ids to the filter and stop
+ * advertising them as in flight.
+ *
+ * <p>Not thread-safe: used by one thread at a time (the put or batch that owns it).
+ */
+final class CommitGroup implements AutoCloseable {
+  /** A finished put waiting for its version id and catalog row. */
+  record Draft(
+      String key,
+      Map<String, String> metadata,
+      long size,
+      ChunkList chunks,
+      long newChunks,
+      long dedupedRefs) {}
+
+  private final DefaultObjectStore store;
+  WriteBatch staged = new WriteBatch();
+
+  /** Chunks written by this group's puts whose index entries are not committed yet. */
+  final List<PendingChunk> owned = new ArrayList<>();
+
+  /** Chunks other in-flight puts are writing that this group references. */
+  final List<PendingChunk> borrowed = new ArrayList<>();
+
+  private final List<Draft> drafts = new ArrayList<>();
+  private final List<Long> deadLists = new ArrayList<>();
+  private long chunksCounted;
+
+  CommitGroup(DefaultObjectStore store) {
+    this.store = store;
+  }
+
+  /** Whether enough in-flight chunks accumulated to commit their index entries early. */
+  boolean wantsFlush() {
+    return owned.size() + borrowed.size() >= DefaultObjectStore.FLUSH_CHUNKS;
+  }
+
+  void addDraft(Draft draft) {
+    drafts.add(draft);
+  }
+
+  /** A put of this group failed after spilling chunk-list pages: delete them after the flush. */
+  void discardList(long listId) {
+    if (listId != 0) {
+      deadLists.add(listId);
+    }
+  }
+
+  int drafts() {
+    return drafts.size();
+  }
+
+  /**
+   * Commits every draft: allocates version ids in put order, stages the catalog rows and counters,
+   * and flushes.
+   *
+   * @return the committed versions, in put order
+   */
+  List<ObjectInfo> commit() {
+    List<ObjectInfo> infos = new ArrayList<>(drafts.size());
+    long logical = 0;
+    long deduped = 0;
+    for (Draft d : drafts) {
+      ObjectInfo info =
+          new ObjectInfo(
+              d.key(),
+              store.versionIds.next(),
+              d.size(),
+              d.metadata(),
+              store.config().clock().instant(),
+              false);
+      store.catalog.stageVersion(staged, new VersionRecord(info, d.chunks()));
+      infos.add(info);
+      logical += d.size();
+      deduped += d.dedupedRefs();
+    }
+    store.db.addCounter(staged, Counters.VERSIONS, infos.size());
+    store.db.addCounter(staged, Counters.LOGICAL_BYTES, logical);
+    store.db.addCounter(staged, Counters.DEDUPED_CHUNKS, deduped);
+    flush();
+    for (int i = 0; i < infos.size(); i++) {
+      store.notifyCommit(infos.get(i), drafts.get(i).newChunks(), drafts.get(i).dedupedRefs());
+    }
+    drafts.clear();
+    return infos;
+  }
+
+  /**
+   * Makes the referenced records durable, then writes their index entries plus everything staged in
+   * one synced batch, then publishes them to the filter.
+   */
+  void flush() {
+    List<PendingChunk> toPublish = new ArrayList<>(owned.size() + borrowed.size());
+    Map<Long, Long> syncTo = new HashMap<>();
+    for (PendingChunk p : owned) {
+      if (!p.published) { // a borrower may have committed it first
+        stage(p, p.location.join(), syncTo, toPublish);
+      }
+    }
+    for (PendingChunk p : borrowed) {
+      ChunkLocation loc;
+      try {
+        loc = p.location.join();
+      } catch (RuntimeException e) {
+        throw new StorageException(
+            "chunk " + Bytes.shortId(p.id()) + " was being written by a concurrent put that failed",
+            e);
+      }
+      if (!p.published) {
+        stage(p, loc, syncTo, toPublish);
+      }
+    }
+    // Durable data before anything refers to it.
+    for (Map.Entry<Long, Long> e : syncTo.entrySet()) {
+      store.packWriter.syncUpTo(e.getKey(), e.getValue());
+    }
+    long chunks = 0;
+    long unique = 0;
+    long stored = 0;
+    for (PendingChunk p : toPublish) {
+      if (p.counted.compareAndSet(false, true)) {
+        ChunkLocation loc = p.location.join();
+        chunks++;
+        unique += loc.rawLength();
+        stored += loc.length();
+      }
+    }
+    store.db.addCounter(staged, Counters.CHUNKS, chunks);
+    store.db.addCounter(staged, Counters.UNIQUE_BYTES, unique);
+    store.db.addCounter(staged, Counters.STORED_BYTES, stored);
+    store.db.write(staged, true);
+    chunksCounted += chunks;
+    staged.close();
+    staged = new WriteBatch();
+    // Filter bits first, then stop advertising the chunk as in flight: a concurrent lookup that
+    // no longer finds it pending is then guaranteed to see the bits (see DedupIndex).
+    for (PendingChunk p : toPublish) {
+      store.index.published(p.id());
+      p.published = true;
+      store.pending.remove(p.key, p);
+    }
+    owned.clear();
+    borrowed.clear();
+    deleteDeadLists();
+  }
+
+  private void stage(
+      PendingChunk p, ChunkLocation loc, Map<Long, Long> syncTo, List<PendingChunk> toPublish) {
+    store.index.stage(staged, new IndexedChunk(p.id(), loc));
+    syncTo.merge(loc.packId(), loc.end(), Math::max);
+    toPublish.add(p);
+  }
+
+  /** Distinct chunks this group's flushes counted as new so far. */
+  long chunksCounted() {
+    return chunksCounted;
+  }
+
+  private void deleteDeadLists() {
+    for (long listId : deadLists) {
+      try {
+        store.catalog.deleteList(listId);
+      } catch (RuntimeException ignored) {
+        // Unreferenced pages are harmless; garbage collection removes them.
+      }
+    }
+    deadLists.clear();
+  }
+
+  /**
+   * Abandons everything not yet committed: releases the in-flight claims (their records stay valid
+   * for anyone who borrowed them) and deletes spilled chunk-list pages of the drafts.
+   */
+  void abort() {
+    for (PendingChunk p : owned) {
+      store.pending.remove(p.key, p);
+    }
+    owned.clear();
+    borrowed.clear();
+    for (Draft d : drafts) {
+      discardList(d.chunks().listId());
+    }
+    drafts.clear();
+    staged.close();
+    staged = new WriteBatch();
+    deleteDeadLists();
+  }
+
+  @Override
+  public void close() {
+    staged.close();
+  }
+}

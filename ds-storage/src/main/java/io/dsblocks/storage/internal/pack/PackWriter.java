@@ -1,0 +1,358 @@
+package io.dsblocks.storage.internal.pack;
+
+import io.dsblocks.storage.StorageException;
+import io.dsblocks.storage.StorageListener;
+import io.dsblocks.storage.internal.crypto.ChunkSealer;
+import io.dsblocks.storage.internal.index.ChunkLocation;
+import io.dsblocks.storage.internal.index.IdAllocator;
+import io.dsblocks.storage.internal.index.IndexedChunk;
+import io.dsblocks.storage.internal.index.RepositoryDb;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends chunk records to the current pack, rotates to a new pack at the target size, seals full
+ * packs with their trailer, and makes written records durable on request.
+ *
+ * <p>Concurrency: one lock serialises appends (a {@code write} of one record, so it is held for
+ * microseconds); many puts interleave their records in the same pack. Durability is requested per
+ * commit with {@link #syncUpTo}, which coalesces: one fsync covers every record written before it
+ * started, so concurrent commits share fsyncs (group commit). Sealing happens outside the append
+ * lock, on the thread whose append filled the pack, while appends continue into the next pack.
+ *
+ * <p>Failure: if a write fails (disk full, I/O error) the pack is abandoned for appends — its
+ * completed records stay valid and readable, the torn tail is ignored — and the next append starts
+ * a new pack. Abandoned packs are sealed at close if the disk allows, otherwise by recovery at the
+ * next open.
+ *
+ * <p>Thread-safe.
+ */
+public final class PackWriter {
+  private final Path dir;
+  private final IdAllocator packIds;
+  private final PackWriteHook hook;
+  private final long targetSize;
+  private final ChunkSealer sealer;
+  private final RepositoryDb db;
+  private final StorageListener listener;
+  private final AtomicLong packBytes;
+  private final AtomicLong packCount;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ConcurrentHashMap<Long, OpenPack> unsealed = new ConcurrentHashMap<>();
+  private OpenPack current;
+  private boolean closed;
+
+  /**
+   * Creates a writer; no pack is created until the first append.
+   *
+   * @param dir the packs directory
+   * @param packIds pack id allocator
+   * @param hook write hook (tests)
+   * @param targetSize size at which a pack is sealed
+   * @param sealer seals trailers
+   * @param db records sealed packs
+   * @param listener receives seal events
+   * @param packBytes running total of pack bytes, shared with the store's stats
+   * @param packCount running number of packs, shared with the store's stats
+   */
+  public PackWriter(
+      Path dir,
+      IdAllocator packIds,
+      PackWriteHook hook,
+      long targetSize,
+      ChunkSealer sealer,
+      RepositoryDb db,
+      StorageListener listener,
+      AtomicLong packBytes,
+      AtomicLong packCount) {
+    this.dir = dir;
+    this.packIds = packIds;
+    this.hook = hook;
+    this.targetSize = targetSize;
+    this.sealer = sealer;
+    this.db = db;
+    this.listener = listener;
+    this.packBytes = packBytes;
+    this.packCount = packCount;
+  }
+
+  /**
+   * Appends one record.
+   *
+   * @param id chunk id
+   * @param sealed the sealed chunk
+   * @param rawLength plaintext length
+   * @return where it was written (not yet durable: see {@link #syncUpTo})
+   * @throws StorageException if the write fails
+   */
+  public ChunkLocation append(byte[] id, byte[] sealed, int rawLength) {
+    ByteBuffer header = ByteBuffer.wrap(PackFormat.recordHeader(id, rawLength, sealed));
+    ByteBuffer body = ByteBuffer.wrap(sealed);
+    int total = PackFormat.RECORD_HEADER_LENGTH + sealed.length;
+    OpenPack toSeal = null;
+    ChunkLocation location;
+    lock.lock();
+    try {
+      if (closed) {
+        throw new StorageException("store is closed");
+      }
+      OpenPack p = current;
+      if (p == null) {
+        p = current = createPack();
+      }
+      long offset = p.writePos;
+      try {
+        PackFiles.write(p.channel, p.path, hook, offset, header, body);
+      } catch (IOException e) {
+        // The tail of this pack is now unknown: stop appending to it; its completed records stay.
+        p.failed = true;
+        current = null;
+        throw new StorageException(
+            "writing pack " + p.path + " at offset " + offset + " failed: " + e.getMessage(), e);
+      }
+      p.writePos = offset + total;
+      p.completedPos = p.writePos;
+      location = new ChunkLocation(p.id, offset, total, rawLength);
+      p.entries.add(new IndexedChunk(id, location));
+      packBytes.addAndGet(total);
+      if (p.writePos >= targetSize) {
+        current = null;
+        toSeal = p;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (toSeal != null) {
+      sealQuietly(toSeal);
+    }
+    return location;
+  }
+
+  /** Called with the lock held. */
+  private OpenPack createPack() {
+    long id = packIds.next();
+    Path path = dir.resolve(PackFormat.fileName(id));
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      PackFiles.write(channel, path, hook, 0, ByteBuffer.wrap(PackFormat.header(id)));
+      channel.force(true);
+      // The new directory entry must be durable before any commit points into this file.
+      PackFiles.syncDirectory(dir);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException ignored) {
+        // Recovery removes packs without committed records at the next open.
+      }
+      throw new StorageException("cannot create pack " + path + ": " + e.getMessage(), e);
+    }
+    OpenPack p = new OpenPack(id, path, channel);
+    unsealed.put(id, p);
+    packBytes.addAndGet(PackFormat.HEADER_LENGTH);
+    packCount.incrementAndGet();
+    return p;
+  }
+
+  /**
+   * Makes a pack durable up to {@code end}: returns at once if it already is (or is sealed),
+   * otherwise fsyncs it, covering every record completed so far.
+   *
+   * @param packId the pack
+   * @param end offset that must be durable
+   * @throws StorageException if the fsync fails
+   */
+  public void syncUpTo(long packId, long end) {
+    OpenPack p = unsealed.get(packId);
+    if (p == null) {
+      return; // Sealed (its trailer was fsynced after every record) or from an earlier run.
+    }
+    try {
+      p.syncTo(end);
+    } catch (IOException e) {
+      throw new StorageException("fsync of pack " + p.path + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns whether a pack is still being written or waiting to be sealed in this run.
+   *
+   * @param packId the pack
+   * @return true if unsealed
+   */
+  public boolean isUnsealed(long packId) {
+    return unsealed.containsKey(packId);
+  }
+
+  /** Seals the current pack now (before an index rebuild), so every pack has a trailer. */
+  public void sealCurrent() {
+    OpenPack p;
+    lock.lock();
+    try {
+      p = current;
+      current = null;
+    } finally {
+      lock.unlock();
+    }
+    if (p != null) {
+      sealQuietly(p);
+    }
+  }
+
+  /** Stops appends and seals every unsealed pack the disk allows. Idempotent. */
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      current = null;
+    } finally {
+      lock.unlock();
+    }
+    for (OpenPack p : new ArrayList<>(unsealed.values())) {
+      sealQuietly(p);
+      closeQuietly(p.channel);
+    }
+  }
+
+  /**
+   * Stops appends and closes every pack without sealing it, leaving the files as a crash would
+   * (tests of open-time recovery).
+   */
+  public void abandon() {
+    lock.lock();
+    try {
+      closed = true;
+      current = null;
+    } finally {
+      lock.unlock();
+    }
+    for (OpenPack p : unsealed.values()) {
+      closeQuietly(p.channel);
+    }
+  }
+
+  private void sealQuietly(OpenPack p) {
+    try {
+      seal(p);
+    } catch (IOException | RuntimeException e) {
+      // Leave it unsealed: its completed records stay readable and syncable, and open-time
+      // recovery writes the trailer from the committed entries.
+    }
+  }
+
+  private void seal(OpenPack p) throws IOException {
+    synchronized (p) {
+      if (p.sealed) {
+        return;
+      }
+      if (p.entries.isEmpty()) {
+        // Nothing was ever written to it: drop the file instead of sealing an empty pack.
+        closeQuietly(p.channel);
+        Files.deleteIfExists(p.path);
+        PackFiles.syncDirectory(dir);
+        p.sealed = true;
+        unsealed.remove(p.id);
+        packBytes.addAndGet(-PackFormat.HEADER_LENGTH);
+        packCount.decrementAndGet();
+        return;
+      }
+      FileChannel ch = p.channel.isOpen() ? p.channel : reopen(p);
+      try {
+        long end = p.completedPos;
+        if (ch.size() > end) {
+          ch.truncate(end); // a torn record left by a failed append
+        }
+        byte[] trailer = PackFormat.trailer(p.id, p.entries, sealer);
+        PackFiles.write(ch, p.path, hook, end, ByteBuffer.wrap(trailer));
+        ch.force(true);
+        long length = end + trailer.length;
+        p.durablePos = length;
+        p.sealed = true;
+        unsealed.remove(p.id);
+        packBytes.addAndGet(trailer.length);
+        PackState.markSealed(db, p.id, length);
+        if (listener != StorageListener.NOOP) {
+          try {
+            listener.onPackSealed(p.path.getFileName().toString(), length, p.entries.size());
+          } catch (RuntimeException ignored) {
+            // Listener errors must not break the store.
+          }
+        }
+      } finally {
+        closeQuietly(ch);
+        closeQuietly(p.channel);
+      }
+    }
+  }
+
+  private static FileChannel reopen(OpenPack p) throws IOException {
+    return FileChannel.open(p.path, StandardOpenOption.WRITE);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // Nothing useful to do; the data that matters was fsynced.
+      }
+    }
+  }
+
+  /** A pack being written in this run. */
+  private static final class OpenPack {
+    final long id;
+    final Path path;
+    final FileChannel channel;
+    final List<IndexedChunk> entries = new ArrayList<>();
+    final Object syncLock = new Object();
+    long writePos = PackFormat.HEADER_LENGTH;
+    boolean failed;
+    volatile long completedPos = PackFormat.HEADER_LENGTH;
+    volatile long durablePos = PackFormat.HEADER_LENGTH;
+    volatile boolean sealed;
+
+    OpenPack(long id, Path path, FileChannel channel) {
+      this.id = id;
+      this.path = path;
+      this.channel = channel;
+    }
+
+    void syncTo(long end) throws IOException {
+      if (sealed || durablePos >= end) {
+        return;
+      }
+      synchronized (syncLock) {
+        if (sealed || durablePos >= end) {
+          return;
+        }
+        // Everything completed before this point is covered by the fsync below.
+        long target = completedPos;
+        try {
+          channel.force(false);
+        } catch (ClosedChannelException e) {
+          if (sealed) {
+            return;
+          }
+          // Closed under us (an interrupted writer closes the shared channel): fsync through a
+          // fresh descriptor, which flushes the same file.
+          try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.force(false);
+          }
+        }
+        durablePos = Math.max(durablePos, target);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.dsblocks.storage.internal;
+
+import static io.dsblocks.storage.internal.TestStores.random;
+import static io.dsblocks.storage.internal.TestStores.small;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dsblocks.storage.ObjectInfo;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * close() while a put is in flight and read-ahead tasks are queued on the same one-thread executor:
+ * the put must finish (its ingest tasks run after the read-ahead tasks, which must not park the
+ * executor behind the waiting close), then close must complete.
+ */
+class CloseWhileBusyTest {
+  @TempDir Path dir;
+
+  @Test
+  void closeWaitsForAnInFlightPutWithoutDeadlockingTheExecutor() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    ExecutorService callers = Executors.newFixedThreadPool(3);
+    try {
+      Random r = new Random(71);
+      DefaultObjectStore store = TestStores.create(dir, small().executor(pool).build());
+      store.put("existing", new ByteArrayInputStream(random(r, 300_000)));
+
+      // Occupy the executor so that what is submitted next queues up behind this task.
+      CountDownLatch releasePool = new CountDownLatch(1);
+      pool.submit(
+          () -> {
+            releasePool.await();
+            return null;
+          });
+
+      // A reader whose read-ahead tasks are queued on the executor.
+      InputStream reader = store.get("existing");
+      Future<Integer> firstByte = callers.submit(() -> reader.read());
+
+      // A put that holds the gate and will need the executor for its ingest tasks.
+      CountDownLatch putStarted = new CountDownLatch(1);
+      InputStream data =
+          new FilterInputStream(new ByteArrayInputStream(random(r, 3 << 19))) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+              putStarted.countDown();
+              return super.read(b, off, len);
+            }
+          };
+      Future<ObjectInfo> put = callers.submit(() -> store.put("in-flight", data));
+      assertThat(putStarted.await(30, TimeUnit.SECONDS)).isTrue();
+
+      // close() queues on the gate behind the put.
+      Future<?> close = callers.submit(store::close);
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.gateQueueLength() > 0);
+
+      releasePool.countDown();
+      assertThat(put.get(60, TimeUnit.SECONDS).size()).isEqualTo(3 << 19);
+      close.get(60, TimeUnit.SECONDS);
+      assertThat(firstByte.get(60, TimeUnit.SECONDS)).isBetween(0, 255);
+    } finally {
+      callers.shutdownNow();
+      pool.shutdownNow();
+    }
+    try (DefaultObjectStore reopened = TestStores.open(dir, small().build())) {
+      assertThat(reopened.stat("in-flight")).isPresent();
+    }
+  }
+}
