@@ -15,6 +15,7 @@ final class Scenarios {
     return List.of(
         new io.dsblocks.examples.ratelimit.RateLimitScenario(),
         new io.dsblocks.examples.cache.CacheScenario(),
-        new io.dsblocks.examples.sharding.ShardingScenario());
+        new io.dsblocks.examples.sharding.ShardingScenario(),
+        new io.dsblocks.examples.storage.StorageScenario());
   }
 }

@@ -4,7 +4,9 @@ import io.dsblocks.storage.ObjectInfo;
 import io.dsblocks.storage.ObjectStore;
 import io.dsblocks.storage.ObjectStores;
 import io.dsblocks.storage.StorageConfig;
+import io.dsblocks.storage.StorageCorruptionException;
 import io.dsblocks.storage.StorageStats;
+import io.dsblocks.storage.VerificationReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -61,23 +63,74 @@ public final class ObjectStoreExample {
     }
   }
 
-  static void run(Path repository, Path v1, Path v2, PrintStream out) throws IOException {
+  /**
+   * What the example measured.
+   *
+   * @param v2GrowthBytes bytes the repository grew by when the edited tree was stored
+   * @param v2LogicalBytes bytes of the edited tree
+   * @param reductionRatio raw bytes of both trees over bytes on disk
+   * @param restoredIdentical whether a restored file equals its source
+   * @param corruptionDetected whether reading an object from a bit-flipped pack threw {@link
+   *     StorageCorruptionException} (never returning wrong data)
+   * @param damagedObjects objects that {@code verify()} reported damaged after the flip
+   * @param intactObjectsReadable objects outside the damaged pack that still read back identical
+   */
+  public record Result(
+      long v2GrowthBytes,
+      long v2LogicalBytes,
+      double reductionRatio,
+      boolean restoredIdentical,
+      boolean corruptionDetected,
+      int damagedObjects,
+      int intactObjectsReadable) {}
+
+  /**
+   * Backs up a generated tree and an edited copy into a temporary repository, then flips one bit in
+   * one pack and shows that reads detect it.
+   *
+   * @param files files in the generated tree
+   * @param out where to print
+   * @return the measurements
+   * @throws IOException if the temporary files cannot be written
+   */
+  public static Result runGenerated(int files, PrintStream out) throws IOException {
+    Path work = Files.createTempDirectory("dsblocks-storage-example");
+    try {
+      Path v1 = work.resolve("tree-v1");
+      Path v2 = work.resolve("tree-v2");
+      generateTree(v1, files, 42);
+      editTree(v1, v2, 7);
+      return run(work.resolve("repository"), v1, v2, out);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  static Result run(Path repository, Path v1, Path v2, PrintStream out) throws IOException {
     char[] passphrase = "example passphrase".toCharArray();
     StorageConfig config = StorageConfig.builder().build(); // LZ4, 4/16/64 KiB chunks
+    long v2Growth;
+    long v2Logical;
+    double reduction;
+    boolean identical;
     try (ObjectStore store = ObjectStores.create(repository, passphrase, config)) {
       backup(store, "v1", v1, out);
-      backup(store, "v2", v2, out);
+      long before = store.stats().packBytes();
+      v2Logical = backup(store, "v2", v2, out);
+      v2Growth = store.stats().packBytes() - before;
+      reduction = store.stats().reductionRatio();
 
       // Restore one file of each version and check it.
       String someFile = firstFile(v2);
       try (InputStream in = store.get("v2/" + someFile)) {
         byte[] restored = in.readAllBytes();
+        identical = java.util.Arrays.equals(restored, Files.readAllBytes(v2.resolve(someFile)));
         out.printf(
             Locale.ROOT,
             "restored v2/%s: %d bytes, identical: %s%n",
             someFile,
             restored.length,
-            java.util.Arrays.equals(restored, Files.readAllBytes(v2.resolve(someFile))));
+            identical);
       }
       List<ObjectInfo> v2Files = store.list("v2/");
       out.printf(
@@ -86,9 +139,71 @@ public final class ObjectStoreExample {
           v2Files.size(),
           store.verify().healthy() ? "healthy" : "DAMAGED");
     }
+    return corruptAndCheck(repository, passphrase, config, v1, v2, out)
+        .withBackup(v2Growth, v2Logical, reduction, identical);
   }
 
-  private static void backup(ObjectStore store, String prefix, Path tree, PrintStream out)
+  /** Flips one bit in the middle of the first pack, then reads everything back. */
+  private static Partial corruptAndCheck(
+      Path repository, char[] passphrase, StorageConfig config, Path v1, Path v2, PrintStream out)
+      throws IOException {
+    Path pack;
+    try (Stream<Path> s = Files.list(repository.resolve("packs"))) {
+      pack = s.filter(p -> p.toString().endsWith(".pack")).sorted().findFirst().orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(pack);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(pack, bytes);
+    out.printf(Locale.ROOT, "flipped one bit in pack %s%n", pack.getFileName());
+
+    try (ObjectStore store = ObjectStores.open(repository, passphrase, config)) {
+      VerificationReport report = store.verify();
+      int damaged = report.damagedObjects().size();
+      out.printf(
+          Locale.ROOT,
+          "verify: %d damaged pack(s), %d damaged object(s), e.g. %s%n",
+          report.damagedPacks().size(),
+          damaged,
+          damaged == 0 ? "-" : report.damagedObjects().get(0).key());
+      boolean detected = false;
+      int intact = 0;
+      java.util.Set<String> damagedKeys = new java.util.HashSet<>();
+      for (VerificationReport.DamagedObject d : report.damagedObjects()) {
+        damagedKeys.add(d.key());
+      }
+      for (String prefix : List.of("v1", "v2")) {
+        Path tree = prefix.equals("v1") ? v1 : v2;
+        for (ObjectInfo info : store.list(prefix + "/")) {
+          String relative = info.key().substring(prefix.length() + 1);
+          try (InputStream in = store.get(info.key())) {
+            if (java.util.Arrays.equals(
+                in.readAllBytes(), Files.readAllBytes(tree.resolve(relative)))) {
+              intact++;
+            }
+          } catch (StorageCorruptionException e) {
+            if (!detected) {
+              out.printf(Locale.ROOT, "reading %s: %s%n", info.key(), e.getMessage());
+            }
+            detected |= damagedKeys.contains(info.key());
+          }
+        }
+      }
+      out.printf(
+          Locale.ROOT,
+          "every other object reads back identical: %d objects; the damaged one(s) are reported,"
+              + " never returned as data%n",
+          intact);
+      return new Partial(detected, damaged, intact);
+    }
+  }
+
+  private record Partial(boolean detected, int damaged, int intact) {
+    Result withBackup(long growth, long logical, double reduction, boolean identical) {
+      return new Result(growth, logical, reduction, identical, detected, damaged, intact);
+    }
+  }
+
+  private static long backup(ObjectStore store, String prefix, Path tree, PrintStream out)
       throws IOException {
     List<Path> files = listFiles(tree);
     StorageStats before = store.stats();
@@ -128,6 +243,7 @@ public final class ObjectStoreExample {
         after.dedupRatio(),
         after.compressionRatio(),
         after.reductionRatio());
+    return bytes;
   }
 
   // ---------------------------------------------------------------- sample data

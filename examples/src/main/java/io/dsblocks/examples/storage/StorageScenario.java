@@ -1,0 +1,50 @@
+package io.dsblocks.examples.storage;
+
+import io.dsblocks.examples.Console;
+import io.dsblocks.examples.Scenario;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+
+/** The ds-storage walk-through of the demo: {@link ObjectStoreExample}. */
+public final class StorageScenario implements Scenario {
+
+  /** Creates the scenario. */
+  public StorageScenario() {}
+
+  @Override
+  public String id() {
+    return "storage";
+  }
+
+  @Override
+  public String description() {
+    return "two versions of a tree into an encrypted dedup store; a flipped bit is detected";
+  }
+
+  @Override
+  public List<Measurement> run(Console out) throws Exception {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    ObjectStoreExample.Result r;
+    try (PrintStream ps = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+      r = ObjectStoreExample.runGenerated(400, ps);
+    }
+    for (String line : buffer.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        out.step("%s", line.strip());
+      }
+    }
+    return List.of(
+        new Measurement(
+            "v2 stored / v2 size",
+            String.format(
+                Locale.ROOT, "%.2f / %.2f MB", r.v2GrowthBytes() / 1e6, r.v2LogicalBytes() / 1e6)),
+        new Measurement(
+            "overall reduction", String.format(Locale.ROOT, "%.2fx", r.reductionRatio())),
+        new Measurement(
+            "flipped bit", r.corruptionDetected() ? "detected, never returned" : "NOT DETECTED"),
+        new Measurement("intact objects readable", Integer.toString(r.intactObjectsReadable())));
+  }
+}
