@@ -198,6 +198,40 @@ public interface ObjectStore extends AutoCloseable {
   Path directory();
 
   /**
+   * Returns the repository's snapshots (point-in-time views, retention).
+   *
+   * @return the snapshots of this store
+   * @throws UnsupportedOperationException if this implementation has none (the default)
+   */
+  default Snapshots snapshots() {
+    throw new UnsupportedOperationException(getClass().getName() + " does not support snapshots");
+  }
+
+  /**
+   * Runs one garbage-collection cycle: removes versions no one can see any more (see {@link
+   * VersionRetention}), removes chunks no version or snapshot references, and repacks packs whose
+   * dead fraction reaches the threshold. Safe while other threads put, delete and read: a chunk a
+   * concurrent put deduplicated against is never removed. One cycle runs at a time.
+   *
+   * @param options what to keep and when to repack
+   * @return what the cycle did
+   * @throws UnsupportedOperationException if this implementation has no GC (the default)
+   */
+  default GcResult collectGarbage(GcOptions options) {
+    throw new UnsupportedOperationException(
+        getClass().getName() + " does not support garbage collection");
+  }
+
+  /**
+   * Runs one garbage-collection cycle with {@link GcOptions#defaults()}.
+   *
+   * @return what the cycle did
+   */
+  default GcResult collectGarbage() {
+    return collectGarbage(GcOptions.defaults());
+  }
+
+  /**
    * A group of puts committed together (see {@link ObjectStore#batch()}). Each {@link #put} reads
    * and stores its data immediately (chunks are written to packs and deduplicated against
    * everything, including earlier puts of the same batch), but nothing is visible until {@link

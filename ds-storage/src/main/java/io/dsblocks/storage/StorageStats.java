@@ -24,6 +24,7 @@ package io.dsblocks.storage;
  *     concurrent put)
  * @param indexFilterSkips lookups answered "new chunk" by the in-memory filter without touching the
  *     on-disk index
+ * @param reclaimedBytes pack-file bytes freed by garbage collection over the repository's life
  */
 public record StorageStats(
     long versions,
@@ -35,7 +36,47 @@ public record StorageStats(
     long packs,
     long packBytes,
     long indexLookups,
-    long indexFilterSkips) {
+    long indexFilterSkips,
+    long reclaimedBytes) {
+
+  /**
+   * Creates stats without a reclaimed-bytes figure (the shape before garbage collection existed).
+   *
+   * @param versions see the record
+   * @param logicalBytes see the record
+   * @param uniqueBytes see the record
+   * @param storedBytes see the record
+   * @param chunks see the record
+   * @param dedupedChunks see the record
+   * @param packs see the record
+   * @param packBytes see the record
+   * @param indexLookups see the record
+   * @param indexFilterSkips see the record
+   */
+  public StorageStats(
+      long versions,
+      long logicalBytes,
+      long uniqueBytes,
+      long storedBytes,
+      long chunks,
+      long dedupedChunks,
+      long packs,
+      long packBytes,
+      long indexLookups,
+      long indexFilterSkips) {
+    this(
+        versions,
+        logicalBytes,
+        uniqueBytes,
+        storedBytes,
+        chunks,
+        dedupedChunks,
+        packs,
+        packBytes,
+        indexLookups,
+        indexFilterSkips,
+        0);
+  }
 
   /**
    * Returns how many times smaller dedup made the data: logical bytes divided by unique bytes.

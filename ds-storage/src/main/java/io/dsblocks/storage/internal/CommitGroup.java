@@ -50,8 +50,14 @@ final class CommitGroup implements AutoCloseable {
   private final List<Long> deadLists = new ArrayList<>();
   private long chunksCounted;
 
+  /** The GC epoch this writer registered in (see {@link GcGuard}). */
+  private final long gcEpoch;
+
+  private boolean left;
+
   CommitGroup(DefaultObjectStore store) {
     this.store = store;
+    this.gcEpoch = store.gcGuard.enter();
   }
 
   /** Whether enough in-flight chunks accumulated to commit their index entries early. */
@@ -84,24 +90,31 @@ final class CommitGroup implements AutoCloseable {
     List<ObjectInfo> infos = new ArrayList<>(drafts.size());
     long logical = 0;
     long deduped = 0;
-    for (Draft d : drafts) {
-      ObjectInfo info =
-          new ObjectInfo(
-              d.key(),
-              store.versionIds.next(),
-              d.size(),
-              d.metadata(),
-              store.config().clock().instant(),
-              false);
-      store.catalog.stageVersion(staged, new VersionRecord(info, d.chunks()));
-      infos.add(info);
-      logical += d.size();
-      deduped += d.dedupedRefs();
+    try {
+      for (Draft d : drafts) {
+        // In flight until settled below, so a snapshot taken meanwhile excludes the whole group.
+        ObjectInfo info =
+            new ObjectInfo(
+                d.key(),
+                store.watermark.begin(),
+                d.size(),
+                d.metadata(),
+                store.config().clock().instant(),
+                false);
+        store.catalog.stageVersion(staged, new VersionRecord(info, d.chunks()));
+        infos.add(info);
+        logical += d.size();
+        deduped += d.dedupedRefs();
+      }
+      store.db.addCounter(staged, Counters.VERSIONS, infos.size());
+      store.db.addCounter(staged, Counters.LOGICAL_BYTES, logical);
+      store.db.addCounter(staged, Counters.DEDUPED_CHUNKS, deduped);
+      flush();
+    } finally {
+      for (ObjectInfo info : infos) {
+        store.watermark.settle(info.versionId());
+      }
     }
-    store.db.addCounter(staged, Counters.VERSIONS, infos.size());
-    store.db.addCounter(staged, Counters.LOGICAL_BYTES, logical);
-    store.db.addCounter(staged, Counters.DEDUPED_CHUNKS, deduped);
-    flush();
     for (int i = 0; i < infos.size(); i++) {
       store.notifyCommit(infos.get(i), drafts.get(i).newChunks(), drafts.get(i).dedupedRefs());
     }
@@ -213,5 +226,9 @@ final class CommitGroup implements AutoCloseable {
   @Override
   public void close() {
     staged.close();
+    if (!left) {
+      left = true;
+      store.gcGuard.leave(gcEpoch);
+    }
   }
 }

@@ -1,8 +1,11 @@
 package io.dsblocks.storage.internal;
 
+import io.dsblocks.storage.GcOptions;
+import io.dsblocks.storage.GcResult;
 import io.dsblocks.storage.ObjectInfo;
 import io.dsblocks.storage.ObjectNotFoundException;
 import io.dsblocks.storage.ObjectStore;
+import io.dsblocks.storage.Snapshots;
 import io.dsblocks.storage.StorageConfig;
 import io.dsblocks.storage.StorageCorruptionException;
 import io.dsblocks.storage.StorageException;
@@ -20,6 +23,7 @@ import io.dsblocks.storage.internal.index.Counters;
 import io.dsblocks.storage.internal.index.DedupIndex;
 import io.dsblocks.storage.internal.index.IdAllocator;
 import io.dsblocks.storage.internal.index.RepositoryDb;
+import io.dsblocks.storage.internal.index.SnapshotCatalog;
 import io.dsblocks.storage.internal.index.VersionRecord;
 import io.dsblocks.storage.internal.pack.PackFormat;
 import io.dsblocks.storage.internal.pack.PackReader;
@@ -96,6 +100,24 @@ public final class DefaultObjectStore implements ObjectStore {
   final PackReader packReader;
   final IdAllocator versionIds;
   final IdAllocator listIds;
+  final CommitWatermark watermark;
+  final GcGuard gcGuard = new GcGuard();
+
+  /** Snapshot creation and the start of a GC cycle read the watermark and snapshots under it. */
+  final Object snapshotLock = new Object();
+
+  /** One GC (or verify) at a time. */
+  final java.util.concurrent.locks.ReentrantLock maintenanceLock =
+      new java.util.concurrent.locks.ReentrantLock();
+
+  /**
+   * Readers hold the read side from locating a chunk to reading its record; GC holds the write side
+   * to delete a pack file whose records it moved, so no read can follow a stale location.
+   */
+  final ReentrantReadWriteLock relocation = new ReentrantReadWriteLock();
+
+  final SnapshotCatalog snapshotStore;
+  private volatile GcHook gcHook = GcHook.NONE;
   final ExecutorService executor;
   private final boolean ownsExecutor;
   final ConcurrentHashMap<ChunkKey, PendingChunk> pending = new ConcurrentHashMap<>();
@@ -127,6 +149,8 @@ public final class DefaultObjectStore implements ObjectStore {
     this.packBytes = new AtomicLong(recovery.packBytes());
     this.packCount = new AtomicLong(recovery.packs());
     this.versionIds = new IdAllocator(db, "version", 1 << 16);
+    this.watermark = new CommitWatermark(versionIds);
+    this.snapshotStore = new SnapshotCatalog(db, sealer);
     this.listIds = new IdAllocator(db, "list", 1 << 12);
     this.listener = config.listener();
     this.packWriter =
@@ -349,12 +373,14 @@ public final class DefaultObjectStore implements ObjectStore {
         if (latest == null || latest.info().deleteMarker()) {
           return false;
         }
-        marker =
-            new ObjectInfo(key, versionIds.next(), 0, Map.of(), config.clock().instant(), true);
+        long versionId = watermark.begin();
         try (WriteBatch batch = new WriteBatch()) {
+          marker = new ObjectInfo(key, versionId, 0, Map.of(), config.clock().instant(), true);
           catalog.stageVersion(batch, new VersionRecord(marker, ChunkList.EMPTY));
           db.addCounter(batch, Counters.VERSIONS, 1);
           db.write(batch, true);
+        } finally {
+          watermark.settle(versionId);
         }
       }
     } finally {
@@ -486,12 +512,18 @@ public final class DefaultObjectStore implements ObjectStore {
    * @throws StorageCorruptionException naming the pack, offset and chunk
    */
   byte[] readChunk(byte[] id, int rawLength) {
-    ChunkLocation loc = index.locate(id);
-    if (loc == null) {
-      throw new StorageCorruptionException(
-          "chunk " + Bytes.shortId(id) + " is missing from the index");
+    Lock r = relocation.readLock();
+    r.lock();
+    try {
+      ChunkLocation loc = index.locate(id);
+      if (loc == null) {
+        throw new StorageCorruptionException(
+            "chunk " + Bytes.shortId(id) + " is missing from the index");
+      }
+      return readChunkAt(loc, id, rawLength);
+    } finally {
+      r.unlock();
     }
-    return readChunkAt(loc, id, rawLength);
   }
 
   /**
@@ -585,7 +617,8 @@ public final class DefaultObjectStore implements ObjectStore {
           packCount.get(),
           packBytes.get(),
           index.lookups(),
-          index.filterSkips());
+          index.filterSkips(),
+          db.counter(Counters.RECLAIMED_BYTES));
     } finally {
       l.unlock();
     }
@@ -594,11 +627,40 @@ public final class DefaultObjectStore implements ObjectStore {
   @Override
   public VerificationReport verify() {
     Lock l = enter();
+    maintenanceLock.lock();
     try {
       return new Verifier(this).run();
     } finally {
+      maintenanceLock.unlock();
       l.unlock();
     }
+  }
+
+  @Override
+  public Snapshots snapshots() {
+    return new DefaultSnapshots(this);
+  }
+
+  @Override
+  public GcResult collectGarbage(GcOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
+    Lock l = enter();
+    maintenanceLock.lock();
+    try {
+      return new GarbageCollector(this, options, gcHook).run();
+    } finally {
+      maintenanceLock.unlock();
+      l.unlock();
+    }
+  }
+
+  /**
+   * Installs a hook that sees the steps of a repack (crash tests).
+   *
+   * @param hook the hook
+   */
+  void gcHookForTesting(GcHook hook) {
+    this.gcHook = hook;
   }
 
   @Override

@@ -253,6 +253,9 @@ final class PutOperation {
      */
     private void resolve(int i, byte[] id, int off, int len) {
       ChunkKey key = new ChunkKey(id);
+      // Borrowing (below) needs the protection too: the owner may fail and leave the record
+      // unindexed for this put to commit.
+      store.gcGuard.protect(key, () -> null);
       while (true) {
         PendingChunk mine = new PendingChunk(key);
         PendingChunk other = store.pending.putIfAbsent(key, mine);
@@ -265,7 +268,8 @@ final class PutOperation {
           return;
         }
         try {
-          ChunkLocation existing = store.index.lookup(id);
+          // Protected before the lookup, so a GC cycle cannot delete what the lookup finds.
+          ChunkLocation existing = store.gcGuard.protect(key, () -> store.index.lookup(id));
           if (existing != null) {
             mine.published = true;
             mine.location.complete(existing);

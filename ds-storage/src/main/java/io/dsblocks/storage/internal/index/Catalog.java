@@ -210,6 +210,169 @@ public final class Catalog {
     return out;
   }
 
+  /**
+   * Returns the newest version of a key with an id at or below a watermark, delete marker or not.
+   *
+   * @param key the key
+   * @param watermark the highest version id to consider
+   * @return that version, or null if the key had no version then
+   */
+  public VersionRecord latestAt(String key, long watermark) {
+    byte[] prefix = keyPrefix(key.getBytes(StandardCharsets.UTF_8));
+    try (RocksIterator it = db.iterator(db.objects)) {
+      // Rows sort by MAX - id, so the seek lands on the newest row with an id <= watermark.
+      it.seek(rowKey(key, watermark));
+      if (it.isValid()) {
+        byte[] rowKey = it.key();
+        if (isRowOf(rowKey, prefix)) {
+          return open(rowKey, it.value());
+        }
+      }
+      db.checkIterator(it);
+    }
+    return null;
+  }
+
+  /**
+   * Lists, in key order, the version each key with a prefix had at a watermark, skipping keys that
+   * were absent or deleted then.
+   *
+   * @param prefix key prefix
+   * @param startAfter return only keys greater than this ("" for no bound)
+   * @param limit most results
+   * @param watermark the highest version id to consider
+   * @return up to {@code limit} versions
+   */
+  public List<ObjectInfo> listAt(String prefix, String startAfter, int limit, long watermark) {
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    byte[] seek = p;
+    if (!startAfter.isEmpty()) {
+      byte[] after = afterKey(startAfter.getBytes(StandardCharsets.UTF_8));
+      if (Arrays.compareUnsigned(after, seek) > 0) {
+        seek = after;
+      }
+    }
+    List<ObjectInfo> out = new ArrayList<>();
+    try (RocksIterator it = db.iterator(db.objects)) {
+      it.seek(seek);
+      while (it.isValid() && out.size() < limit) {
+        byte[] rowKey = it.key();
+        if (!startsWith(rowKey, p)) {
+          break;
+        }
+        byte[] utf8Key = Arrays.copyOf(rowKey, rowKey.length - 9);
+        byte[] keyPrefix = keyPrefix(utf8Key);
+        if (Long.MAX_VALUE - Bytes.getLong(rowKey, rowKey.length - 8) > watermark) {
+          byte[] at = Arrays.copyOf(keyPrefix, keyPrefix.length + 8);
+          Bytes.putLong(at, keyPrefix.length, Long.MAX_VALUE - watermark);
+          it.seek(at);
+          if (!it.isValid()) {
+            break;
+          }
+          rowKey = it.key();
+        }
+        if (isRowOf(rowKey, keyPrefix)) {
+          VersionRecord visible = open(rowKey, it.value());
+          if (!visible.info().deleteMarker()) {
+            out.add(visible.info());
+          }
+        }
+        it.seek(afterKey(utf8Key));
+      }
+      db.checkIterator(it);
+    }
+    return out;
+  }
+
+  /**
+   * One catalog row, not yet decrypted.
+   *
+   * @param key the object key
+   * @param versionId the version
+   * @param rowKey the row key
+   * @param sealed the sealed value
+   */
+  public record Row(String key, long versionId, byte[] rowKey, byte[] sealed) {}
+
+  /** Receives the rows of one key at a time during {@link #forEachKey}. */
+  @FunctionalInterface
+  public interface KeyVisitor {
+    /**
+     * One key's rows.
+     *
+     * @param rows newest first
+     */
+    void key(List<Row> rows);
+  }
+
+  /**
+   * Visits every key with a prefix, in key order, handing over all its rows (newest first).
+   *
+   * @param prefix key prefix ("" for all)
+   * @param readOptions read options (e.g. with a consistent snapshot), not closed here
+   * @param visitor receives each key's rows
+   */
+  public void forEachKey(String prefix, org.rocksdb.ReadOptions readOptions, KeyVisitor visitor) {
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    List<Row> rows = new ArrayList<>();
+    byte[] current = null;
+    try (RocksIterator it = db.iterator(db.objects, readOptions)) {
+      for (it.seek(p); it.isValid(); it.next()) {
+        byte[] rowKey = it.key();
+        if (!startsWith(rowKey, p)) {
+          break;
+        }
+        byte[] utf8Key = Arrays.copyOf(rowKey, rowKey.length - 9);
+        if (current != null && !Arrays.equals(current, utf8Key)) {
+          visitor.key(rows);
+          rows = new ArrayList<>();
+        }
+        current = utf8Key;
+        rows.add(
+            new Row(
+                new String(utf8Key, StandardCharsets.UTF_8),
+                Long.MAX_VALUE - Bytes.getLong(rowKey, rowKey.length - 8),
+                rowKey,
+                it.value()));
+      }
+      db.checkIterator(it);
+    }
+    if (!rows.isEmpty()) {
+      visitor.key(rows);
+    }
+  }
+
+  /**
+   * Decrypts and decodes a row from {@link #forEachKey}.
+   *
+   * @param row the row
+   * @return the version record
+   * @throws StorageCorruptionException if it fails authentication or decoding
+   */
+  public VersionRecord open(Row row) {
+    return open(row.rowKey(), row.sealed());
+  }
+
+  /**
+   * Stages the removal of a version row and its chunk-list pages (garbage collection).
+   *
+   * @param batch the batch
+   * @param record the version
+   */
+  public void stageRemoval(WriteBatch batch, VersionRecord record) {
+    ObjectInfo info = record.info();
+    try {
+      batch.delete(db.objects, rowKey(info.key(), info.versionId()));
+      ChunkList chunks = record.chunks();
+      if (chunks.paged()) {
+        batch.deleteRange(
+            db.chunkLists, pageKey(chunks.listId(), 0), pageKey(chunks.listId() + 1, 0));
+      }
+    } catch (RocksDBException e) {
+      throw db.failure("stage", e);
+    }
+  }
+
   /** Receives every catalog row during a full scan. */
   public interface VersionVisitor {
     /**

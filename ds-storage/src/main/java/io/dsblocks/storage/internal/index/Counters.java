@@ -24,6 +24,9 @@ public final class Counters {
   /** Chunk references satisfied by an existing chunk. */
   public static final byte[] DEDUPED_CHUNKS = name("deduped_chunks");
 
+  /** Pack-file bytes freed by garbage collection (deleted packs minus bytes copied out of them). */
+  public static final byte[] RECLAIMED_BYTES = name("reclaimed_bytes");
+
   private static byte[] name(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }

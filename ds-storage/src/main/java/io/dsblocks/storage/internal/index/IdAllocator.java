@@ -51,4 +51,13 @@ public final class IdAllocator {
     }
     return next++;
   }
+
+  /**
+   * Returns an upper bound of every id handed out so far, in this and earlier runs.
+   *
+   * @return the last id returned by {@link #next()}, or the reservation mark after a restart
+   */
+  public synchronized long lastIssued() {
+    return next - 1;
+  }
 }

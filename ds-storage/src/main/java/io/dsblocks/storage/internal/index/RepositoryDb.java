@@ -19,6 +19,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
@@ -44,6 +45,8 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code chunk_lists}: list id (8) + page (4) to a sealed page of chunk references
  *   <li>{@code counters}: name to a little-endian uint64, updated with the {@code uint64add} merge
  *       operator so concurrent commits add without a read-modify-write race
+ *   <li>{@code snapshots}: snapshot id (8) to a sealed snapshot record
+ *   <li>{@code gc_marks}: scratch mark set of the running garbage-collection cycle
  *   <li>{@code default}: id allocator reservations
  * </ul>
  *
@@ -84,6 +87,18 @@ public final class RepositoryDb implements AutoCloseable {
   /** Persistent counters. */
   public final ColumnFamilyHandle counters;
 
+  /** Snapshot records: snapshot id (8) to a sealed record. */
+  public final ColumnFamilyHandle snapshots;
+
+  /** Scratch mark set of a garbage-collection cycle: chunk id (32) to nothing. */
+  public final ColumnFamilyHandle gcMarks;
+
+  private final WriteOptions unlogged;
+
+  /** Writes issued (every put, delete, batch and range delete); a test hook for O(1) claims. */
+  private final java.util.concurrent.atomic.LongAdder writes =
+      new java.util.concurrent.atomic.LongAdder();
+
   private RepositoryDb(Path path, long cacheBytes) throws RocksDBException {
     this.path = path;
     LRUCache cache = track(new LRUCache(cacheBytes));
@@ -115,7 +130,9 @@ public final class RepositoryDb implements AutoCloseable {
             new ColumnFamilyDescriptor(name("packs"), plain),
             new ColumnFamilyDescriptor(name("objects"), plain),
             new ColumnFamilyDescriptor(name("chunk_lists"), plain),
-            new ColumnFamilyDescriptor(name("counters"), counting));
+            new ColumnFamilyDescriptor(name("counters"), counting),
+            new ColumnFamilyDescriptor(name("snapshots"), plain),
+            new ColumnFamilyDescriptor(name("gc_marks"), pointLookups));
     DBOptions options =
         track(
             new DBOptions()
@@ -135,7 +152,11 @@ public final class RepositoryDb implements AutoCloseable {
     this.objects = handles.get(4);
     this.chunkLists = handles.get(5);
     this.counters = handles.get(6);
+    this.snapshots = handles.get(7);
+    this.gcMarks = handles.get(8);
     this.syncWrite = track(new WriteOptions().setSync(true));
+    // Marks are scratch data of one GC cycle: a crash simply restarts the cycle, so no WAL.
+    this.unlogged = track(new WriteOptions().setDisableWAL(true));
     this.asyncWrite = track(new WriteOptions().setSync(false));
   }
 
@@ -189,6 +210,7 @@ public final class RepositoryDb implements AutoCloseable {
    */
   public void put(ColumnFamilyHandle cf, byte[] key, byte[] value, boolean sync) {
     try {
+      writes.increment();
       db.put(cf, sync ? syncWrite : asyncWrite, key, value);
     } catch (RocksDBException e) {
       throw failure("write", e);
@@ -204,6 +226,7 @@ public final class RepositoryDb implements AutoCloseable {
    */
   public void delete(ColumnFamilyHandle cf, byte[] key, boolean sync) {
     try {
+      writes.increment();
       db.delete(cf, sync ? syncWrite : asyncWrite, key);
     } catch (RocksDBException e) {
       throw failure("write", e);
@@ -218,10 +241,43 @@ public final class RepositoryDb implements AutoCloseable {
    */
   public void write(WriteBatch batch, boolean sync) {
     try {
+      writes.increment();
       db.write(sync ? syncWrite : asyncWrite, batch);
     } catch (RocksDBException e) {
       throw failure("write", e);
     }
+  }
+
+  /**
+   * Applies a batch without the write-ahead log (scratch data that a crash may lose).
+   *
+   * @param batch the batch (not closed here)
+   */
+  public void writeUnlogged(WriteBatch batch) {
+    try {
+      writes.increment();
+      db.write(unlogged, batch);
+    } catch (RocksDBException e) {
+      throw failure("write", e);
+    }
+  }
+
+  /**
+   * Takes a consistent read view of the whole database; release it with {@link #releaseSnapshot}.
+   *
+   * @return the RocksDB snapshot
+   */
+  public Snapshot snapshot() {
+    return db.getSnapshot();
+  }
+
+  /**
+   * Releases a view from {@link #snapshot()}.
+   *
+   * @param snapshot the view
+   */
+  public void releaseSnapshot(Snapshot snapshot) {
+    db.releaseSnapshot(snapshot);
   }
 
   /**
@@ -233,6 +289,7 @@ public final class RepositoryDb implements AutoCloseable {
    */
   public void deleteRange(ColumnFamilyHandle cf, byte[] from, byte[] to) {
     try {
+      writes.increment();
       db.deleteRange(cf, syncWrite, from, to);
     } catch (RocksDBException e) {
       throw failure("write", e);
@@ -325,6 +382,15 @@ public final class RepositoryDb implements AutoCloseable {
     } catch (RocksDBException e) {
       throw failure("property", e);
     }
+  }
+
+  /**
+   * Returns how many writes were issued since open (test hook).
+   *
+   * @return the count
+   */
+  public long writeCount() {
+    return writes.sum();
   }
 
   /**
