@@ -1,0 +1,2 @@
+/** File store implementation over the public object API; not part of the public API. */
+package io.dsblocks.storage.internal.fs;
