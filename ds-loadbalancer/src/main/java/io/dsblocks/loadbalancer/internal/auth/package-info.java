@@ -1,0 +1,2 @@
+/** Internals of request authentication: strict JSON and base64url, JWS keys, ECDSA encodings. */
+package io.dsblocks.loadbalancer.internal.auth;

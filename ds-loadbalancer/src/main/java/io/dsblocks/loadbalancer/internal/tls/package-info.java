@@ -1,0 +1,2 @@
+/** Internals of TLS termination: PEM parsing, certificate checks, SSL context generations. */
+package io.dsblocks.loadbalancer.internal.tls;
