@@ -294,4 +294,30 @@ public interface ObjectStore extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Reads every copy of every referenced pack (the local one and those on storage nodes), checks
+   * headers, record checksums, authentication tags and trailers, rewrites damaged or missing copies
+   * from a healthy one, and deletes node files nothing references. Reads are paced to {@code
+   * rateLimitBytesPerSecond} so a scrub does not starve foreground I/O.
+   *
+   * @param rateLimitBytesPerSecond pacing of the reads, at least 1; {@link Long#MAX_VALUE} for none
+   * @return what was found and repaired
+   * @throws IllegalArgumentException if the rate is below 1
+   * @throws UnsupportedOperationException if this implementation cannot scrub (the default)
+   */
+  default ScrubReport scrub(long rateLimitBytesPerSecond) {
+    throw new UnsupportedOperationException("scrub is not supported by " + getClass().getName());
+  }
+
+  /**
+   * Returns the replication state: factor, mode and the copy lag.
+   *
+   * @return a snapshot of the replication counters
+   * @throws UnsupportedOperationException if this implementation has none (the default)
+   */
+  default ReplicationStats replicationStats() {
+    throw new UnsupportedOperationException(
+        "replicationStats is not supported by " + getClass().getName());
+  }
 }

@@ -1,8 +1,11 @@
 package io.dsblocks.storage;
 
 import java.time.InstantSource;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -60,6 +63,9 @@ public final class StorageConfig {
   private final long indexCacheBytes;
   private final InstantSource clock;
   private final StorageListener listener;
+  private final List<StorageNode> replicaNodes;
+  private final int replicationFactor;
+  private final ReplicationMode replicationMode;
 
   private StorageConfig(Builder b) {
     this.fixedChunkSize = b.fixedChunkSize;
@@ -75,6 +81,36 @@ public final class StorageConfig {
     this.indexCacheBytes = b.indexCacheBytes;
     this.clock = b.clock;
     this.listener = b.listener;
+    this.replicaNodes = b.replicaNodes;
+    this.replicationFactor = b.replicationFactor;
+    this.replicationMode = b.replicationMode;
+  }
+
+  /**
+   * Returns the storage nodes that hold pack copies besides the local one (empty: no replication).
+   *
+   * @return the nodes, immutable
+   */
+  public List<StorageNode> replicaNodes() {
+    return replicaNodes;
+  }
+
+  /**
+   * Returns how many copies of each pack are kept, the local one included (1: no replication).
+   *
+   * @return the replication factor
+   */
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  /**
+   * Returns when writes are acknowledged relative to their replicas.
+   *
+   * @return the mode
+   */
+  public ReplicationMode replicationMode() {
+    return replicationMode;
   }
 
   /**
@@ -252,8 +288,35 @@ public final class StorageConfig {
     private long indexCacheBytes = DEFAULT_INDEX_CACHE_BYTES;
     private InstantSource clock = InstantSource.system();
     private StorageListener listener = StorageListener.NOOP;
+    private List<StorageNode> replicaNodes = List.of();
+    private int replicationFactor = 1;
+    private ReplicationMode replicationMode = ReplicationMode.SYNC;
 
     private Builder() {}
+
+    /**
+     * Keeps {@code replicationFactor} copies of every pack: the local one in the repository's
+     * {@code packs/} directory plus {@code replicationFactor - 1} on the given nodes, chosen per
+     * pack by rendezvous hashing of the pack name over the node ids (adding a node moves only about
+     * 1/n of the placements). Default: no nodes, factor 1.
+     *
+     * @param nodes the storage nodes, with unique ids
+     * @param replicationFactor copies per pack including the local one, in [1, nodes.size() + 1]
+     * @param mode {@link ReplicationMode#SYNC} (acknowledge after all copies are durable) or {@link
+     *     ReplicationMode#ASYNC} (acknowledge after the local copy; copy in the background)
+     * @return this builder
+     * @throws NullPointerException if an argument or a node is null
+     */
+    public Builder replicas(List<StorageNode> nodes, int replicationFactor, ReplicationMode mode) {
+      Objects.requireNonNull(nodes, "nodes");
+      for (StorageNode n : nodes) {
+        Objects.requireNonNull(n, "nodes contains null");
+      }
+      this.replicaNodes = List.copyOf(nodes);
+      this.replicationFactor = replicationFactor;
+      this.replicationMode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
 
     /**
      * Chunks by content (FastCDC), so an insertion shifts only nearby chunk boundaries and the rest
@@ -453,6 +516,26 @@ public final class StorageConfig {
         throw new IllegalArgumentException(
             "indexCacheBytes must be in [1048576, 68719476736] (1 MiB to 64 GiB) but was "
                 + indexCacheBytes);
+      }
+      int maxFactor = replicaNodes.size() + 1;
+      if (replicationFactor < 1 || replicationFactor > maxFactor) {
+        throw new IllegalArgumentException(
+            "replicationFactor must be in [1, nodes + 1] = [1, "
+                + maxFactor
+                + "] (the local copy plus one per node) but was "
+                + replicationFactor);
+      }
+      Set<String> ids = new HashSet<>();
+      for (StorageNode n : replicaNodes) {
+        String id = n.id();
+        if (id == null || id.isEmpty()) {
+          throw new IllegalArgumentException(
+              "nodes: a node id must not be empty but was '" + id + "'");
+        }
+        if (!ids.add(id)) {
+          throw new IllegalArgumentException(
+              "nodes: node ids must be unique but '" + id + "' appears twice");
+        }
       }
       return new StorageConfig(this);
     }

@@ -59,4 +59,15 @@ public interface StorageListener {
    * @param error names the pack, the offset and the object
    */
   default void onCorruption(StorageCorruptionException error) {}
+
+  /**
+   * A damaged or missing pack copy was rewritten from a healthy replica (by a read that fell back
+   * to a replica, by {@link ObjectStore#scrub(long)}, or at open).
+   *
+   * @param pack the pack's file name
+   * @param location {@code "local"} or the id of the node whose copy was repaired
+   * @param source {@code "local"} or the id of the node the good copy came from
+   * @param reason what was wrong with the repaired copy
+   */
+  default void onPackRepaired(String pack, String location, String source, String reason) {}
 }

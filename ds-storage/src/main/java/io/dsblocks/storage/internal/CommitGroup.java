@@ -151,6 +151,12 @@ final class CommitGroup implements AutoCloseable {
     for (Map.Entry<Long, Long> e : syncTo.entrySet()) {
       store.packWriter.syncUpTo(e.getKey(), e.getValue());
     }
+    if (store.replicator.synchronous()) {
+      // Ack after R durable copies: seal each referenced pack and copy it before the index write.
+      for (Long packId : syncTo.keySet()) {
+        store.replicator.replicateForCommit(packId);
+      }
+    }
     long chunks = 0;
     long unique = 0;
     long stored = 0;
@@ -166,6 +172,7 @@ final class CommitGroup implements AutoCloseable {
     store.db.addCounter(staged, Counters.UNIQUE_BYTES, unique);
     store.db.addCounter(staged, Counters.STORED_BYTES, stored);
     store.db.write(staged, true);
+    store.replicator.committed(syncTo.keySet());
     chunksCounted += chunks;
     staged.close();
     staged = new WriteBatch();

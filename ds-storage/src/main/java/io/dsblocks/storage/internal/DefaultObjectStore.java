@@ -5,6 +5,8 @@ import io.dsblocks.storage.GcResult;
 import io.dsblocks.storage.ObjectInfo;
 import io.dsblocks.storage.ObjectNotFoundException;
 import io.dsblocks.storage.ObjectStore;
+import io.dsblocks.storage.ReplicationStats;
+import io.dsblocks.storage.ScrubReport;
 import io.dsblocks.storage.Snapshots;
 import io.dsblocks.storage.StorageConfig;
 import io.dsblocks.storage.StorageCorruptionException;
@@ -117,6 +119,7 @@ public final class DefaultObjectStore implements ObjectStore {
   final ReentrantReadWriteLock relocation = new ReentrantReadWriteLock();
 
   final SnapshotCatalog snapshotStore;
+  final Replicator replicator;
   private volatile GcHook gcHook = GcHook.NONE;
   final ExecutorService executor;
   private final boolean ownsExecutor;
@@ -164,6 +167,8 @@ public final class DefaultObjectStore implements ObjectStore {
             listener,
             packBytes,
             packCount);
+    this.replicator = new Replicator(this);
+    packWriter.onSealed(replicator::sealed);
     if (config.executor().isPresent()) {
       this.executor = config.executor().get();
       this.ownsExecutor = false;
@@ -265,7 +270,14 @@ public final class DefaultObjectStore implements ObjectStore {
               b.secrets.sealer(),
               options.writeHook(),
               config.listener());
-      return new DefaultObjectStore(b);
+      DefaultObjectStore store = new DefaultObjectStore(b);
+      try {
+        store.replicator.start(b.recovery.damaged());
+      } catch (RuntimeException | Error e) {
+        store.close();
+        throw e;
+      }
+      return store;
     } catch (IOException e) {
       b.release();
       throw new StorageException("cannot open repository " + dir + ": " + e.getMessage(), e);
@@ -536,7 +548,42 @@ public final class DefaultObjectStore implements ObjectStore {
    * @throws StorageCorruptionException naming the pack, offset and chunk
    */
   byte[] readChunkAt(ChunkLocation loc, byte[] id, int rawLength) {
-    byte[] record = packReader.readRecord(loc, id);
+    try {
+      return readChunkAtLocal(loc, id, rawLength);
+    } catch (StorageCorruptionException e) {
+      if (!replicator.enabled() || packWriter.isUnsealed(loc.packId())) {
+        throw e;
+      }
+      // The local copy is missing or damaged: a replica answers and repairs it.
+      return replicator.readFromReplica(loc, id, rawLength, e);
+    }
+  }
+
+  /**
+   * Reads the record at a location from the local copy only (verify reports local damage as it is).
+   *
+   * @param loc where
+   * @param id the chunk id expected there
+   * @param rawLength expected plaintext length
+   * @return the plaintext
+   * @throws StorageCorruptionException naming the pack, offset and chunk
+   */
+  byte[] readChunkAtLocal(ChunkLocation loc, byte[] id, int rawLength) {
+    return decode(packReader.readRecord(loc, id), loc, id, rawLength);
+  }
+
+  /**
+   * Authenticates, decompresses and re-hashes a record already checked by {@link
+   * PackFormat#checkRecord}.
+   *
+   * @param record the whole record
+   * @param loc where it came from (for messages)
+   * @param id the chunk id
+   * @param rawLength expected plaintext length
+   * @return the plaintext
+   * @throws StorageCorruptionException naming the pack, offset and chunk
+   */
+  byte[] decode(byte[] record, ChunkLocation loc, byte[] id, int rawLength) {
     String where =
         PackFormat.fileName(loc.packId())
             + " offset "
@@ -634,6 +681,41 @@ public final class DefaultObjectStore implements ObjectStore {
       maintenanceLock.unlock();
       l.unlock();
     }
+  }
+
+  @Override
+  public ScrubReport scrub(long rateLimitBytesPerSecond) {
+    return scrub(
+        rateLimitBytesPerSecond,
+        System::nanoTime,
+        java.util.concurrent.locks.LockSupport::parkNanos);
+  }
+
+  /**
+   * Scrubs with an injected clock and parker (tests).
+   *
+   * @param rate bytes per second
+   * @param ticker nanosecond clock
+   * @param parker parks for the given nanoseconds
+   * @return the report
+   */
+  ScrubReport scrub(
+      long rate, java.util.function.LongSupplier ticker, java.util.function.LongConsumer parker) {
+    io.dsblocks.storage.internal.replica.Pacer pacer =
+        new io.dsblocks.storage.internal.replica.Pacer(rate, ticker, parker);
+    Lock l = enter();
+    maintenanceLock.lock();
+    try {
+      return new Scrubber(this, pacer).run();
+    } finally {
+      maintenanceLock.unlock();
+      l.unlock();
+    }
+  }
+
+  @Override
+  public ReplicationStats replicationStats() {
+    return replicator.stats();
   }
 
   @Override
@@ -737,6 +819,8 @@ public final class DefaultObjectStore implements ObjectStore {
       }
       closed = true;
       try {
+        // Stop the copier before sealing: what it has not copied is found again at the next open.
+        replicator.close();
         packWriter.close();
       } finally {
         packReader.closeAll();
@@ -763,6 +847,7 @@ public final class DefaultObjectStore implements ObjectStore {
         return;
       }
       closed = true;
+      replicator.close();
       packWriter.abandon();
       packReader.closeAll();
       db.close();

@@ -95,7 +95,7 @@ final class Verifier {
     for (IndexedChunk e : entries) {
       chunksChecked++;
       try {
-        store.readChunkAt(e.location(), e.id(), e.location().rawLength());
+        store.readChunkAtLocal(e.location(), e.id(), e.location().rawLength());
       } catch (StorageCorruptionException ex) {
         damaged(id, e.location().offset(), ex.getMessage());
       }

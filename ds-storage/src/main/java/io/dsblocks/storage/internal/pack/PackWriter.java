@@ -52,6 +52,9 @@ public final class PackWriter {
   private OpenPack current;
   private boolean closed;
 
+  /** Told the id of every pack sealed in this run (replication); set once before use. */
+  private volatile java.util.function.LongConsumer sealedHook = id -> {};
+
   /**
    * Creates a writer; no pack is created until the first append.
    *
@@ -195,6 +198,48 @@ public final class PackWriter {
     return unsealed.containsKey(packId);
   }
 
+  /**
+   * Installs a callback told the id of each pack once its trailer is durable (the replicator queues
+   * it for copying). Called on the sealing thread; must be fast and must not throw.
+   *
+   * @param hook the callback
+   */
+  public void onSealed(java.util.function.LongConsumer hook) {
+    this.sealedHook = java.util.Objects.requireNonNull(hook, "hook");
+  }
+
+  /**
+   * Seals a pack now, even if it is the one being appended to (appends then move to a new pack), so
+   * that it can be copied whole. Synchronous replication calls this for every pack a commit
+   * references: replicas only ever hold sealed, immutable packs. Returns at once if the pack is
+   * already sealed or is not from this run.
+   *
+   * @param packId the pack
+   * @throws StorageException if the trailer cannot be written (the pack stays unsealed)
+   */
+  public void sealNow(long packId) {
+    OpenPack p = unsealed.get(packId);
+    if (p == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (current == p) {
+        current = null;
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      seal(p);
+    } catch (IOException | RuntimeException e) {
+      throw new StorageException("cannot seal pack " + p.path + ": " + e.getMessage(), e);
+    }
+    if (!p.sealed) {
+      throw new StorageException("pack " + p.path + " could not be sealed");
+    }
+  }
+
   /** Seals the current pack now (before an index rebuild), so every pack has a trailer. */
   public void sealCurrent() {
     OpenPack p;
@@ -282,6 +327,11 @@ public final class PackWriter {
         unsealed.remove(p.id);
         packBytes.addAndGet(trailer.length);
         PackState.markSealed(db, p.id, length);
+        try {
+          sealedHook.accept(p.id);
+        } catch (RuntimeException ignored) {
+          // The replicator finds under-replicated packs again at the next open.
+        }
         if (listener != StorageListener.NOOP) {
           try {
             listener.onPackSealed(p.path.getFileName().toString(), length, p.entries.size());
