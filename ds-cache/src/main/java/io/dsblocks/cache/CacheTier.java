@@ -57,6 +57,22 @@ public interface CacheTier<K, V> {
   void put(K key, V value, Duration ttl);
 
   /**
+   * Stores a value that this node read from a lower level or loaded from the source, unless the
+   * tier already holds one. The cache uses it to fill {@linkplain #shared() shared} tiers: another
+   * node may have written a newer value since this node's read began, and such a fill must never
+   * overwrite it. A shared tier should implement it atomically (Redis: {@code SET ... NX}); the
+   * default is {@link #put}, which is right for a tier only this node writes.
+   *
+   * @param key the key
+   * @param value the value
+   * @param ttl how long the tier may keep it, or null for no limit
+   * @throws CacheTierException if the tier cannot store it
+   */
+  default void putIfAbsent(K key, V value, Duration ttl) {
+    put(key, value, ttl);
+  }
+
+  /**
    * Removes a key; removing an absent key is not an error.
    *
    * @param key the key

@@ -76,6 +76,14 @@ final class MapTier implements CacheTier<String, String> {
   }
 
   @Override
+  public void putIfAbsent(String key, String value, Duration ttl) {
+    check("putIfAbsent " + key + "=" + value);
+    if (data.putIfAbsent(key, value) == null && ttl != null) {
+      ttls.put(key, ttl);
+    }
+  }
+
+  @Override
   public void remove(String key) {
     check("remove " + key);
     data.remove(key);

@@ -65,6 +65,28 @@ class TieredCacheTest {
     assertThat(cache.stats().tierHits()).isEqualTo(2);
   }
 
+  /**
+   * Another node may write the shared tier while this node loads: the load's fill must not replace
+   * that newer value (the local L2 takes the loaded value, and the next invalidation message fixes
+   * L1 and L2).
+   */
+  @Test
+  void aLoadNeverOverwritesAValueAnotherNodeWroteToTheSharedTier() throws Exception {
+    DsCache<String, String> cache = loading();
+    remote.getEntered = new CountDownLatch(1);
+    remote.releaseGet = new CountDownLatch(1);
+    CompletableFuture<String> reader = CompletableFuture.supplyAsync(() -> cache.get("k"));
+    assertThat(remote.getEntered.await(10, TimeUnit.SECONDS)).isTrue(); // remote missed
+    remote.getEntered = null;
+    remote.data.put("k", "written-by-node-B");
+    remote.releaseGet.countDown();
+
+    assertThat(reader.get(10, TimeUnit.SECONDS)).isEqualTo("loaded-k");
+    assertThat(remote.data).containsEntry("k", "written-by-node-B");
+    assertThat(remote.calls).contains("putIfAbsent k=loaded-k").doesNotContain("put k=loaded-k");
+    assertThat(l2.calls).contains("put k=loaded-k");
+  }
+
   @Test
   void aLoadedValueIsWrittenToEveryTier() {
     DsCache<String, String> cache = loading();

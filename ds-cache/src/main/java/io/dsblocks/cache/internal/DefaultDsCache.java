@@ -713,10 +713,23 @@ public final class DefaultDsCache<K, V> implements DsCache<K, V> {
       }
       long ttl = tierTtlNanos(key, value, 0);
       for (int i = 0; i < upTo; i++) {
-        tierPut(tiers[i], key, value, ttl);
+        if (tiers[i].shared()) {
+          // Another node may have written the key there since our read: fill, never overwrite.
+          tierFill(tiers[i], key, value, ttl);
+        } else {
+          tierPut(tiers[i], key, value, ttl);
+        }
       }
     } finally {
       stripe.unlock();
+    }
+  }
+
+  private void tierFill(CacheTier<K, V> tier, K key, V value, long ttlNanos) {
+    try {
+      tier.putIfAbsent(key, value, ttlNanos == 0 ? null : Duration.ofNanos(ttlNanos));
+    } catch (RuntimeException e) {
+      tierError(tier, "put", key, e);
     }
   }
 
