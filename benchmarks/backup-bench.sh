@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Backup benchmark on real data nobody here wrote (issue 7, item 13): the JDK 17 source tree, then
+# the Temurin 25 source tree, backed up into one repository by restic, borg (lz4 and zstd,3) and
+# the dsblocks ObjectStore (hot = LZ4, cold = zstd-3), all in one run on the same data. Reports
+# ingest MB/s (raw bytes of both trees / total ingest time), restore MB/s of the 25 tree, repository
+# bytes on disk (du -sb) and the reduction ratio (raw bytes of both trees / repository bytes), with
+# ratios vs restic and the issue's targets. Second case: a seeded 1 GiB random file, backed up, then
+# 100 seeded scattered 4 KiB overwrites, backed up again: repository growth of the second backup.
+#
+# MB = 10^6 bytes. The machine is shared: the load average is printed; numbers are indicative.
+# restic/borg are timed around each command (process start included); dsblocks times each step
+# inside its JVM (JVM start and repository open excluded, about a second).
+#
+# Needs: restic, borg (apt-get install -y restic borgbackup), java 17+, unzip, openssl, python3,
+# dpkg-deb and apt-get (to fetch Debian's openjdk-17-source; installing it would upgrade the JDK,
+# so it is only downloaded and extracted). The source trees are cached in
+# benchmarks/target/backup-data, so reruns skip the fetch. Builds benchmarks.jar if it is missing.
+#
+# Settings: SKIP_RANDOM=1 skips the 1 GiB case. JAVA_OPTS adds JVM flags for the dsblocks runs.
+# Usage: benchmarks/backup-bench.sh    (writes benchmarks/results/backup-<date>.md)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA=$ROOT/benchmarks/target/backup-data
+JAR=$ROOT/benchmarks/target/benchmarks.jar
+RESULTS=$ROOT/benchmarks/results
+OUT=$RESULTS/backup-$(date +%F).md
+TEMURIN_ZIP=${TEMURIN_ZIP:-/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip}
+JAVA_OPTS=${JAVA_OPTS:-}
+
+missing=()
+for tool in restic borg java unzip openssl python3 dpkg-deb apt-get awk du; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  echo "missing: ${missing[*]} (e.g. apt-get install -y restic borgbackup unzip openssl)" >&2
+  exit 1
+fi
+
+WORK=$(mktemp -d /tmp/backup-bench.XXXXXX)
+cleanup() { rm -rf "$WORK"; }
+trap cleanup EXIT
+export RESTIC_PASSWORD=backup-bench RESTIC_CACHE_DIR=$WORK/restic-cache
+export BORG_PASSPHRASE=backup-bench BORG_BASE_DIR=$WORK/borg-base
+export BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=no BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
+
+log() { echo "# $*" >&2; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+mbps() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", (b > 0 ? a / 1e6 / b : 0) }'; }
+div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { printf f, (b > 0 ? a / b : 0) }'; }
+tree_bytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s }'; }
+du_b() { du -sb "$1" | awk '{ print $1 }'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ---------------------------------------------------------------- data (cached)
+mkdir -p "$DATA"
+if [[ ! -f $DATA/tree17.complete ]]; then
+  log "fetching Debian openjdk-17-source (download only, not installed)"
+  rm -rf "$DATA/tree17"
+  mkdir -p "$WORK/deb"
+  (cd "$WORK/deb" && apt-get download openjdk-17-source >/dev/null 2>&1)
+  dpkg-deb -x "$WORK"/deb/openjdk-17-source_*.deb "$WORK/deb/x"
+  zip17=$(find "$WORK/deb/x" -name src.zip -type f | head -n 1)
+  [[ -n $zip17 ]] || { echo "no src.zip in openjdk-17-source" >&2; exit 1; }
+  mkdir -p "$DATA/tree17"
+  unzip -q "$zip17" -d "$DATA/tree17"
+  dpkg-deb -f "$WORK"/deb/openjdk-17-source_*.deb Version >"$DATA/tree17.version"
+  touch "$DATA/tree17.complete"
+  rm -rf "$WORK/deb"
+fi
+if [[ ! -f $DATA/tree25.complete ]]; then
+  log "unzipping $TEMURIN_ZIP"
+  rm -rf "$DATA/tree25"
+  mkdir -p "$DATA/tree25"
+  unzip -q "$TEMURIN_ZIP" -d "$DATA/tree25"
+  touch "$DATA/tree25.complete"
+fi
+T17=$DATA/tree17
+T25=$DATA/tree25
+RAW17=$(tree_bytes "$T17")
+RAW25=$(tree_bytes "$T25")
+RAW=$((RAW17 + RAW25))
+FILES17=$(find "$T17" -type f | wc -l)
+FILES25=$(find "$T25" -type f | wc -l)
+
+if [[ ! -f $JAR ]]; then
+  log "building benchmarks.jar"
+  (cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests)
+fi
+
+LOAD_START=$(load)
+log "load average at start: $LOAD_START"
+
+# Results: NAME ingest_seconds restore_seconds repo_bytes (one line per tool in $WORK/rows).
+ROWS=$WORK/rows
+: >"$ROWS"
+# Notes collected for the report (versions, per-step times).
+NOTES=$WORK/notes
+: >"$NOTES"
+
+# ---------------------------------------------------------------- restic
+run_restic() {
+  local repo=$WORK/restic-repo t0 t1 t2 t3 t4
+  log "restic (load $(load))"
+  restic init --repo "$repo" -q >/dev/null
+  cd "$DATA"
+  t0=$(now)
+  restic -r "$repo" backup -q tree17 >/dev/null
+  t1=$(now)
+  restic -r "$repo" backup -q tree25 >/dev/null
+  t2=$(now)
+  mkdir -p "$WORK/restore"
+  restic -r "$repo" restore latest --target "$WORK/restore" -q >/dev/null
+  t3=$(now)
+  [[ $(tree_bytes "$WORK/restore") == "$RAW25" ]] || log "WARNING: restic restore size differs"
+  rm -rf "$WORK/restore"
+  echo "restic $(secs "$t0" "$t2") $(secs "$t2" "$t3") $(du_b "$repo")" >>"$ROWS"
+  echo "restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2" "$t3") s" >>"$NOTES"
+  rm -rf "$repo" "$RESTIC_CACHE_DIR"
+  cd "$ROOT"
+}
+
+# ---------------------------------------------------------------- borg
+run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
+  local repo=$WORK/borg-repo t0 t1 t2 t3
+  log "borg $1 (load $(load))"
+  borg init --encryption=repokey "$repo" >/dev/null 2>&1
+  cd "$DATA"
+  t0=$(now)
+  borg create --compression "$1" "$repo::tree17" tree17
+  t1=$(now)
+  borg create --compression "$1" "$repo::tree25" tree25
+  t2=$(now)
+  mkdir -p "$WORK/restore"
+  (cd "$WORK/restore" && borg extract "$repo::tree25")
+  t3=$(now)
+  [[ $(tree_bytes "$WORK/restore") == "$RAW25" ]] || log "WARNING: borg restore size differs"
+  rm -rf "$WORK/restore"
+  echo "$2 $(secs "$t0" "$t2") $(secs "$t2" "$t3") $(du_b "$repo")" >>"$ROWS"
+  echo "$2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2" "$t3") s" >>"$NOTES"
+  rm -rf "$repo" "$BORG_BASE_DIR"
+  cd "$ROOT"
+}
+
+# ---------------------------------------------------------------- dsblocks
+run_ours() { # $1 = compression (lz4 | zstd3), $2 = row name
+  local repo=$WORK/ours-repo out=$WORK/ours.out ingest restore
+  log "dsblocks $1 (load $(load))"
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -cp "$JAR" io.dsblocks.benchmarks.storage.BackupBench \
+    "$repo" "$1" "tree17=$T17" "tree25=$T25" | tee "$out" >&2
+  ingest=$(awk '/^BACKUPBENCH step=ingest/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { sub(/seconds=/, "", $i); s += $i } } END { printf "%.3f", s }' "$out")
+  restore=$(awk '/^BACKUPBENCH step=restore/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { sub(/seconds=/, "", $i); printf "%s", $i } }' "$out")
+  echo "$2 $ingest $restore $(du_b "$repo")" >>"$ROWS"
+  echo "$2: $(grep '^BACKUPBENCH step=ingest' "$out" | awk '{ printf "%s %s; ", $3, $6 }')restore ${restore} s" >>"$NOTES"
+  grep '^BACKUPBENCH' "$out" | sed "s/^/$2 /" >>"$WORK/ours-lines"
+  rm -rf "$repo"
+}
+
+: >"$WORK/ours-lines"
+run_restic
+run_borg lz4 "borg-lz4"
+run_borg zstd,3 "borg-zstd3"
+run_ours lz4 "dsblocks-hot-lz4"
+run_ours zstd3 "dsblocks-cold-zstd3"
+
+# ---------------------------------------------------------------- 1 GiB random file case
+RAND_ROWS=$WORK/rand-rows
+: >"$RAND_ROWS"
+if [[ ${SKIP_RANDOM:-0} != 1 ]]; then
+  log "generating the seeded 1 GiB random file"
+  mkdir -p "$WORK/rand-src"
+  # openssl dies of SIGPIPE when head has enough; that is expected, so no pipefail here.
+  set +o pipefail
+  openssl enc -aes-256-ctr -pass pass:seed -nosalt </dev/zero 2>/dev/null |
+    head -c 1073741824 >"$WORK/rand-src/orig.bin"
+  set -o pipefail
+  [[ $(stat -c %s "$WORK/rand-src/orig.bin") == 1073741824 ]] || { echo "random file short" >&2; exit 1; }
+  overwrite() { # 100 seeded 4 KiB overwrites at seeded offsets, in place
+    python3 - "$1" <<'EOF'
+import random, sys
+rng = random.Random(20261128)
+path = sys.argv[1]
+with open(path, "r+b") as f:
+    f.seek(0, 2)
+    size = f.tell()
+    for _ in range(100):
+        off = rng.randrange(0, size - 4096)
+        f.seek(off)
+        f.write(rng.randbytes(4096))
+EOF
+  }
+  rand_case() { # $1 = name, $2 = command backing up $WORK/rand (run twice), $3 = repo dir
+    local before after
+    rm -rf "$WORK/rand" && mkdir -p "$WORK/rand"
+    cp "$WORK/rand-src/orig.bin" "$WORK/rand/big.bin"
+    log "random file: $1 (load $(load))"
+    eval "$2"
+    before=$(du_b "$3")
+    overwrite "$WORK/rand/big.bin"
+    eval "$2"
+    after=$(du_b "$3")
+    echo "$1 $before $after" >>"$RAND_ROWS"
+    rm -rf "$3" "$WORK/rand" "$RESTIC_CACHE_DIR" "$BORG_BASE_DIR"
+  }
+  restic init --repo "$WORK/r-restic" -q >/dev/null
+  rand_case restic 'restic -r "$WORK/r-restic" backup -q "$WORK/rand" >/dev/null' "$WORK/r-restic"
+  borg init --encryption=repokey "$WORK/r-borg" >/dev/null 2>&1
+  rand_case borg-lz4 'borg create --compression lz4 "$WORK/r-borg::b$(date +%s%N)" "$WORK/rand"' "$WORK/r-borg"
+  # shellcheck disable=SC2016
+  rand_case dsblocks-hot-lz4 'java $JAVA_OPTS -cp "$JAR" io.dsblocks.benchmarks.storage.BackupBench --no-restore "$WORK/r-ours" lz4 "rand=$WORK/rand" >&2' "$WORK/r-ours"
+  rm -rf "$WORK/rand-src"
+fi
+LOAD_END=$(load)
+
+# ---------------------------------------------------------------- report
+report() {
+  echo "## Backup benchmark, $(date +%F) (benchmarks/backup-bench.sh)"
+  echo
+  echo "Data: JDK 17 sources (Debian openjdk-17-source $(cat "$DATA/tree17.version" 2>/dev/null || echo '?'), src.zip unzipped: $FILES17 files, $RAW17 bytes),"
+  echo "then Temurin 25 sources ($TEMURIN_ZIP unzipped: $FILES25 files, $RAW25 bytes) into the same repository;"
+  echo "raw total $RAW bytes. $(restic version | cut -d' ' -f1-2), $(borg --version), dsblocks 0.1.0-SNAPSHOT, $(java -version 2>&1 | head -n 1)."
+  echo "$(nproc) cores, shared and loaded: load average $LOAD_START at start, $LOAD_END at end. Numbers are indicative. MB = 10^6 bytes."
+  echo
+  echo "| tool | ingest MB/s | restore MB/s | repo bytes | reduction | ingest vs restic | restore vs restic | reduction vs restic |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  local r_in r_re r_red
+  read -r _ ri rr rb < <(grep '^restic ' "$ROWS")
+  r_in=$(mbps "$RAW" "$ri"); r_re=$(mbps "$RAW25" "$rr"); r_red=$(div "$RAW" "$rb" "%.6f")
+  while read -r name is rs rb2; do
+    local in re red
+    in=$(mbps "$RAW" "$is"); re=$(mbps "$RAW25" "$rs"); red=$(div "$RAW" "$rb2" "%.6f")
+    printf "| %s | %.1f | %.1f | %d | %.2f | %.2fx | %.2fx | %.2fx |\n" "$name" "$in" "$re" "$rb2" "$red" \
+      "$(div "$in" "$r_in" "%.4f")" "$(div "$re" "$r_re" "%.4f")" "$(div "$red" "$r_red" "%.4f")"
+  done <"$ROWS"
+  echo
+  echo "Timings: $(paste -sd'|' "$NOTES" | sed 's/|/; /g')"
+  echo
+  echo "Targets (issue 7 item 13), same run:"
+  echo
+  echo "| target | measured | result |"
+  echo "|---|---:|---|"
+  target() { # $1 label, $2 measured, $3 threshold
+    local ok
+    ok=$(awk -v m="$2" -v t="$3" 'BEGIN { print (m >= t ? "met" : "missed") }')
+    printf "| %s | %.2f | %s |\n" "$1" "$2" "$ok"
+  }
+  local name
+  for name in dsblocks-hot-lz4 dsblocks-cold-zstd3; do
+    read -r _ is rs rb2 < <(grep "^$name " "$ROWS")
+    target "$name ingest ≥ 3× restic (×)" "$(div "$(mbps "$RAW" "$is")" "$r_in" "%.4f")" 3
+    target "$name restore ≥ 2× restic (×)" "$(div "$(mbps "$RAW25" "$rs")" "$r_re" "%.4f")" 2
+    if [[ $name == dsblocks-hot-lz4 ]]; then
+      target "$name reduction ≥ restic's ($(printf %.2f "$r_red"))" "$(div "$RAW" "$rb2" "%.4f")" "$r_red"
+    else
+      target "$name reduction ≥ 6.5" "$(div "$RAW" "$rb2" "%.4f")" 6.5
+    fi
+  done
+  if [[ -s $RAND_ROWS ]]; then
+    echo
+    echo "Second case: seeded 1 GiB random file (openssl aes-256-ctr keystream), backed up, then 100"
+    echo "seeded scattered 4 KiB overwrites, backed up again. Growth = du -sb after - before."
+    echo
+    echo "| tool | repo after 1st (bytes) | repo after 2nd (bytes) | growth MiB | target ≤ 15 MiB |"
+    echo "|---|---:|---:|---:|---|"
+    while read -r name b a; do
+      local g
+      g=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f", (a - b) / 1048576 }')
+      if [[ $name == dsblocks* ]]; then
+        printf "| %s | %d | %d | %s | %s |\n" "$name" "$b" "$a" "$g" \
+          "$(awk -v g="$g" 'BEGIN { print (g <= 15 ? "met" : "missed") }')"
+      else
+        printf "| %s | %d | %d | %s | - |\n" "$name" "$b" "$a" "$g"
+      fi
+    done <"$RAND_ROWS"
+  fi
+  echo
+  echo "dsblocks machine-readable lines:"
+  echo
+  echo '```'
+  cat "$WORK/ours-lines"
+  echo '```'
+}
+mkdir -p "$RESULTS"
+report | tee "$OUT"
+log "written $OUT"

@@ -1,0 +1,237 @@
+package io.dsblocks.benchmarks.storage;
+
+import io.dsblocks.storage.Compression;
+import io.dsblocks.storage.ObjectInfo;
+import io.dsblocks.storage.ObjectStore;
+import io.dsblocks.storage.ObjectStores;
+import io.dsblocks.storage.StorageConfig;
+import io.dsblocks.storage.StorageStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * The dsblocks side of {@code benchmarks/backup-bench.sh} (issue 7, item 13): backs up directory
+ * trees into one repository, the way restic and borg are run by the same script, and restores the
+ * last one.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.dsblocks.benchmarks.storage.BackupBench
+ * [--no-restore] <repository> <lz4|zstd3|zstdN> <tree>...}. A tree is {@code dir} (its label is the
+ * directory name) or {@code label=dir}. The repository is created if it does not exist and opened
+ * otherwise, so a second invocation measures an incremental backup. Each tree is ingested in one
+ * batch (one durable commit), keys {@code <label>/<relative path>}. Every step prints one
+ * machine-readable line starting with {@code BACKUPBENCH}, {@code key=value} pairs separated by
+ * spaces; MB is 10^6 bytes.
+ *
+ * <p>Not a JMH benchmark: one timed pass over real data, like the backup tools it is compared with.
+ * Single-threaded driver; the store runs its ingest pipeline on its own threads.
+ */
+public final class BackupBench {
+
+  /** Fixed, because the benchmark measures throughput, not key handling. */
+  private static final char[] PASSPHRASE = "backup-bench".toCharArray();
+
+  private BackupBench() {}
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args {@code [--no-restore] <repository> <compression> <tree>...}
+   * @throws Exception on any failure (the script treats a non-zero exit as a failed run)
+   */
+  public static void main(String[] args) throws Exception {
+    List<String> rest = new ArrayList<>(List.of(args));
+    boolean restore = !rest.remove("--no-restore");
+    if (rest.size() < 3) {
+      System.err.println(
+          "usage: BackupBench [--no-restore] <repository> <lz4|zstd3|zstdN> <tree|label=tree>...");
+      System.exit(2);
+    }
+    Path repository = Path.of(rest.get(0));
+    String compressionName = rest.get(1);
+    Compression compression = parseCompression(compressionName);
+    List<String[]> trees = new ArrayList<>();
+    for (String spec : rest.subList(2, rest.size())) {
+      int eq = spec.indexOf('=');
+      Path dir = Path.of(eq < 0 ? spec : spec.substring(eq + 1));
+      String label = eq < 0 ? dir.getFileName().toString() : spec.substring(0, eq);
+      if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("tree is not a directory: " + dir);
+      }
+      trees.add(new String[] {label, dir.toString()});
+    }
+
+    StorageConfig config = StorageConfig.builder().compression(compression).build();
+    boolean exists = Files.isRegularFile(repository.resolve("repository"));
+    System.out.printf(
+        Locale.ROOT,
+        "BACKUPBENCH step=open compression=%s mode=%s cores=%d repo=%s%n",
+        compressionName,
+        exists ? "open" : "create",
+        Runtime.getRuntime().availableProcessors(),
+        repository);
+    try (ObjectStore store =
+        exists
+            ? ObjectStores.open(repository, PASSPHRASE, config)
+            : ObjectStores.create(repository, PASSPHRASE, config)) {
+      for (String[] tree : trees) {
+        ingest(store, repository, tree[0], Path.of(tree[1]));
+      }
+      if (restore && !trees.isEmpty()) {
+        String[] last = trees.get(trees.size() - 1);
+        restore(store, last[0]);
+      }
+    }
+    // After close: the open pack is sealed and the index flushed, so this is the size at rest.
+    System.out.printf(
+        Locale.ROOT, "BACKUPBENCH step=close repo_bytes=%d%n", directoryBytes(repository));
+  }
+
+  private static Compression parseCompression(String name) {
+    if (name.equals("lz4")) {
+      return Compression.lz4();
+    }
+    if (name.startsWith("zstd")) {
+      return Compression.zstd(Integer.parseInt(name.substring(4)));
+    }
+    throw new IllegalArgumentException(
+        "compression must be lz4 or zstdN (e.g. zstd3), got '" + name + "'");
+  }
+
+  private static void ingest(ObjectStore store, Path repository, String label, Path tree)
+      throws IOException {
+    List<Path> files = listFiles(tree);
+    StorageStats before = store.stats();
+    long bytes = 0;
+    long start = System.nanoTime();
+    // One batch per tree: one durable commit, as a backup tool commits one snapshot.
+    try (ObjectStore.Batch batch = store.batch()) {
+      for (Path file : files) {
+        String key = label + "/" + tree.relativize(file).toString().replace('\\', '/');
+        try (InputStream in = Files.newInputStream(file)) {
+          batch.put(key, in);
+        }
+      }
+      for (ObjectInfo info : batch.commit()) {
+        bytes += info.size();
+      }
+    }
+    long nanos = System.nanoTime() - start;
+    StorageStats after = store.stats();
+    System.out.printf(
+        Locale.ROOT,
+        "BACKUPBENCH step=ingest label=%s files=%d bytes=%d seconds=%.3f mbps=%.1f"
+            + " repo_bytes=%d pack_growth=%d logical=%d unique=%d stored=%d pack_bytes=%d"
+            + " chunks=%d new_chunks=%d deduped_chunks=%d dedup=%.3f compression=%.3f"
+            + " reduction=%.3f%n",
+        label,
+        files.size(),
+        bytes,
+        nanos / 1e9,
+        bytes / 1e6 / (nanos / 1e9),
+        directoryBytes(repository),
+        after.packBytes() - before.packBytes(),
+        after.logicalBytes(),
+        after.uniqueBytes(),
+        after.storedBytes(),
+        after.packBytes(),
+        after.chunks(),
+        after.chunks() - before.chunks(),
+        after.dedupedChunks(),
+        after.dedupRatio(),
+        after.compressionRatio(),
+        after.reductionRatio());
+  }
+
+  /** Restores every object under {@code label/} into a fresh temp directory, then deletes it. */
+  private static void restore(ObjectStore store, String label) throws Exception {
+    Path target = Files.createTempDirectory("backup-bench-restore");
+    try {
+      long start = System.nanoTime();
+      List<ObjectInfo> objects = store.list(label + "/");
+      // Parallel like restic's and borg's restore paths read; the store is thread-safe.
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      long bytes = 0;
+      try {
+        List<Future<Long>> results = new ArrayList<>(objects.size());
+        for (ObjectInfo info : objects) {
+          results.add(pool.submit(() -> restoreOne(store, info, label, target)));
+        }
+        for (Future<Long> f : results) {
+          bytes += f.get();
+        }
+      } catch (ExecutionException e) {
+        throw new IOException("restore failed", e.getCause());
+      } finally {
+        pool.shutdown();
+      }
+      long nanos = System.nanoTime() - start;
+      System.out.printf(
+          Locale.ROOT,
+          "BACKUPBENCH step=restore label=%s files=%d bytes=%d seconds=%.3f mbps=%.1f%n",
+          label,
+          objects.size(),
+          bytes,
+          nanos / 1e9,
+          bytes / 1e6 / (nanos / 1e9));
+    } finally {
+      deleteTree(target);
+    }
+  }
+
+  private static long restoreOne(ObjectStore store, ObjectInfo info, String label, Path target)
+      throws IOException {
+    Path file = target.resolve(info.key().substring(label.length() + 1));
+    Files.createDirectories(file.getParent());
+    try (InputStream in = store.get(info.key(), info.versionId());
+        OutputStream out = Files.newOutputStream(file)) {
+      return in.transferTo(out);
+    }
+  }
+
+  private static List<Path> listFiles(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  /** Apparent size of every regular file under {@code root}, as {@code du -sb} reports it. */
+  private static long directoryBytes(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      long total = 0;
+      for (Path p : s.toList()) {
+        try {
+          if (Files.isRegularFile(p)) {
+            total += Files.size(p);
+          }
+        } catch (IOException e) {
+          // RocksDB deletes obsolete files while we walk; a vanished file counts as zero.
+        }
+      }
+      return total;
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
