@@ -3,7 +3,8 @@ package io.dsblocks.cache;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Turns keys or values into bytes and back, for the write-back journal.
+ * Turns keys or values into bytes and back, for the write-back journal, the tiers below L1 and the
+ * invalidation bus.
  *
  * <p>Implementations must be thread-safe and {@code decode(encode(x))} must equal {@code x}.
  *

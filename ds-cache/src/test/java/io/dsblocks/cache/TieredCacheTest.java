@@ -244,10 +244,11 @@ class TieredCacheTest {
   @Test
   void aSecondPutWaitsForTheFirstToReachTheTiers() throws Exception {
     DsCache<String, String> cache = loading();
-    l2.putEntered = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
     l2.releasePut = new CountDownLatch(1);
+    l2.putEntered = entered; // the first put clears the field, so keep our own reference
     CompletableFuture<Long> first = CompletableFuture.supplyAsync(() -> cache.put("k", "first"));
-    assertThat(l2.putEntered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     Thread second = new Thread(() -> cache.put("k", "second"));
     second.start();

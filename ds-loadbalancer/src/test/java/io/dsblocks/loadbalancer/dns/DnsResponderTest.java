@@ -496,6 +496,16 @@ class DnsResponderTest {
     udp("web.example.test", RecordType.A);
     udp("nope.example.test", RecordType.A);
     client.tcp(Query.of("www.example.org", RecordType.A));
+    // The responder may count a query just after its answer is on the wire: wait for the counts.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(
+            () ->
+                responder.stats().udpQueries() - before.udpQueries() >= 2
+                    && responder.stats().tcpQueries() - before.tcpQueries() >= 1
+                    && responder.stats().count(DnsStatus.REFUSED) - before.count(DnsStatus.REFUSED)
+                        >= 1
+                    && events.contains("www.example.org. REFUSED tcp"));
     DnsResponderStats after = responder.stats();
     assertThat(after.udpQueries() - before.udpQueries()).isEqualTo(2);
     assertThat(after.tcpQueries() - before.tcpQueries()).isEqualTo(1);

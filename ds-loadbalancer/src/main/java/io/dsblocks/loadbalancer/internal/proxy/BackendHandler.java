@@ -1,0 +1,105 @@
+package io.dsblocks.loadbalancer.internal.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The last handler of a backend connection. While an {@link Exchange} owns the connection it hands
+ * every decoded response part, writability change and failure to it; while the connection idles in
+ * its {@link LoopConnectionPool} it watches for the backend closing it (and drops it from the
+ * pool), for unsolicited bytes (a protocol error: close), and for the idle timeout (close).
+ *
+ * <p>Not thread-safe: one instance per backend channel, used on its event loop.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+  private final LoopConnectionPool loopPool;
+  final PoolRuntime pool;
+  final String endpointId;
+  private Exchange owner;
+
+  BackendHandler(LoopConnectionPool loopPool, PoolRuntime pool, String endpointId) {
+    this.loopPool = loopPool;
+    this.pool = pool;
+    this.endpointId = endpointId;
+  }
+
+  void attach(Exchange exchange) {
+    this.owner = exchange;
+  }
+
+  void detach() {
+    this.owner = null;
+  }
+
+  /** Returns the idle connection to its loop's pool. */
+  void returnToPool(ChannelHandlerContext ctx) {
+    owner = null;
+    ctx.channel().config().setAutoRead(true); // keep reading so a close by the backend is seen
+    loopPool.offer(
+        pool.index, endpointId, ctx.channel(), pool.pool.maxIdleConnectionsPerEndpoint());
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    Exchange e = owner;
+    if (e != null) {
+      e.onBackendMessage(msg);
+    } else {
+      ReferenceCountUtil.release(msg);
+      ctx.close(); // nothing was asked: the connection's framing cannot be trusted any more
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Exchange e = owner;
+    if (e != null) {
+      e.onBackendReadComplete();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    Exchange e = owner;
+    if (e != null) {
+      e.onBackendWritabilityChanged();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      Exchange e = owner;
+      if (e == null) {
+        ctx.close(); // idle in the pool for the idle timeout
+      } else {
+        e.onBackendIdle();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Exchange e = owner;
+    if (e != null) {
+      owner = null;
+      e.onBackendClosed(null);
+    } else {
+      loopPool.remove(pool.index, endpointId, ctx.channel());
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    Exchange e = owner;
+    owner = null;
+    ctx.close();
+    if (e != null) {
+      e.onBackendClosed(cause);
+    }
+  }
+}

@@ -1,0 +1,733 @@
+package io.dsblocks.loadbalancer.internal.proxy;
+
+import io.dsblocks.loadbalancer.Endpoint;
+import io.dsblocks.loadbalancer.RequestContext;
+import io.dsblocks.loadbalancer.Selection;
+import io.dsblocks.loadbalancer.proxy.AccessLogRecord;
+import io.dsblocks.loadbalancer.proxy.AccessLogSink;
+import io.dsblocks.loadbalancer.proxy.FilterResult;
+import io.dsblocks.loadbalancer.proxy.HttpFilter;
+import io.dsblocks.ratelimit.RateLimiter;
+import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request through the L7 proxy, from its head arriving to the end of the response (or its
+ * abort): routing, filters, rate limit, backend choice with circuit breakers, attempts and retries,
+ * streaming the body up and the response down with back-pressure, timeouts, outcome reporting and
+ * the access log record.
+ *
+ * <p>Everything runs on the client connection's event loop, which also owns the backend connection
+ * (backend connections are created on, and pooled per, the client's loop), so the state below needs
+ * no synchronisation.
+ *
+ * <p>Body streaming is demand-driven: the client channel never auto-reads; a {@code
+ * FlowControlHandler} hands over one decoded message per {@code read()}, and the next {@code
+ * read()} is issued only after the previous content was written to a writable backend connection.
+ * The response flows the other way with the backend's auto-read switched off while the client
+ * cannot take more. Nothing is aggregated, so a body of any size passes with bounded memory.
+ *
+ * <p>Not thread-safe: confined to the client connection's event loop.
+ */
+final class Exchange {
+  private static final int MAX_BREAKER_SKIPS = 8;
+  private static final int CONNECT = 0;
+  private static final int RESET = 1;
+  private static final int TIMEOUT = 2;
+  private static final int BAD_RESPONSE = 3;
+
+  private final HttpProxyHandler handler;
+  private final HttpProxyRuntime rt;
+  private final ChannelHandlerContext cctx;
+  private final HttpRequest request;
+  private final String method;
+  private final String uri;
+  private final String protocol;
+  private final boolean headRequest;
+  private final boolean clientKeepAlive;
+  private final boolean http10;
+  private final boolean requestHasBody;
+  private final boolean idempotent;
+  private final long startNanos;
+  private final long startMillis;
+
+  private String routeName = "-";
+  private String backendId = "-";
+  private String traceId = "-";
+  private String reason = "-";
+  private PoolRuntime pool;
+  private RequestContext pick;
+  private long requestTimeoutNanos;
+  private int maxRetries;
+  private boolean expectContinue;
+
+  private int attempts;
+  private int attemptToken;
+  private Selection<?> selection;
+  private CircuitBreaker breaker;
+  private Endpoint endpoint;
+  private long attemptStart;
+  private Channel backend;
+  private BackendHandler backendHandler;
+  private int lastFailureStatus = 503;
+  private String lastFailureReason = "no_backend";
+
+  private boolean requestComplete;
+  private boolean requestSent;
+  private boolean bodyForwarded;
+  private boolean awaitingBackendWritable;
+  private boolean responseStarted;
+  private boolean responseComplete;
+  private boolean backendKeepAlive;
+  private boolean closeClient;
+  private int status;
+  private long requestBytes;
+  private long responseBytes;
+  private boolean done;
+  private ChannelFuture lastClientWrite;
+
+  /** An exchange for a forwarded request. */
+  Exchange(HttpProxyHandler handler, HttpRequest request) {
+    this.handler = handler;
+    this.rt = handler.runtime();
+    this.cctx = handler.context();
+    this.request = request;
+    this.method = request.method().name();
+    this.uri = request.uri();
+    this.protocol = request.protocolVersion().text();
+    this.headRequest = HttpMethod.HEAD.equals(request.method());
+    this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+    this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    this.requestHasBody =
+        HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    this.idempotent = isIdempotent(method);
+    this.startNanos = rt.config.ticker().read();
+    this.startMillis = rt.config.clock().millis();
+  }
+
+  /** An exchange for a request rejected before it could be parsed or forwarded. */
+  Exchange(HttpProxyHandler handler, String method, String uri) {
+    this.handler = handler;
+    this.rt = handler.runtime();
+    this.cctx = handler.context();
+    this.request = null;
+    this.method = method;
+    this.uri = uri;
+    this.protocol = "-";
+    this.headRequest = "HEAD".equals(method);
+    this.clientKeepAlive = false;
+    this.http10 = false;
+    this.requestHasBody = true; // unknown: the connection is closed afterwards anyway
+    this.idempotent = false;
+    this.startNanos = rt.config.ticker().read();
+    this.startMillis = rt.config.clock().millis();
+  }
+
+  private static boolean isIdempotent(String m) {
+    switch (m) {
+      case "GET":
+      case "HEAD":
+      case "PUT":
+      case "DELETE":
+      case "OPTIONS":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- request head
+
+  void start() {
+    HttpHeaders h = request.headers();
+    ProxyRequestView view = new ProxyRequestView(request, cctx.channel());
+    // Hop-by-hop headers go first, so neither routing nor filters ever see them.
+    HopByHopHeaders.strip(h, HttpUtil.isTransferEncodingChunked(request));
+    RouteRuntime route = rt.match(view);
+    if (route == null) {
+      respondLocal(404, "no_route", Map.of(), null);
+      return;
+    }
+    routeName = route.name;
+    view.route(routeName);
+    pool = route.pool;
+    requestTimeoutNanos = route.requestTimeoutNanos;
+    maxRetries = route.maxRetries;
+    if (!runFilters(rt.config.filters(), view) || !runFilters(route.filters, view)) {
+      return;
+    }
+    RateLimiter limiter = route.limiter;
+    if (limiter != null && !limiter.tryAcquire()) {
+      long waitNanos = Math.max(0, limiter.nanosUntilAvailable(1));
+      long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+      respondLocal(429, "rate_limited", Map.of("retry-after", Long.toString(seconds)), null);
+      return;
+    }
+    ForwardedHeaders.addToRequest(
+        h,
+        handler.clientIp(),
+        view.secure(),
+        rt.config.trustForwardedHeaders(),
+        request.protocolVersion(),
+        rt.via11);
+    traceId = TraceContext.propagate(h);
+    // We answer 100-continue ourselves once a backend is ready, so the backend never sees Expect.
+    expectContinue = HttpUtil.is100ContinueExpected(request);
+    if (expectContinue) {
+      h.remove(HttpHeaderNames.EXPECT);
+    }
+    request.setProtocolVersion(HttpVersion.HTTP_1_1); // we always talk HTTP/1.1 to backends
+    pick = handler.pickContext();
+    rt.config.retryBudget().onRequest();
+    attempt();
+  }
+
+  private boolean runFilters(List<HttpFilter> filters, ProxyRequestView view) {
+    for (int i = 0; i < filters.size(); i++) {
+      FilterResult r;
+      try {
+        r = filters.get(i).apply(view);
+      } catch (RuntimeException e) {
+        respondLocal(500, "filter", Map.of(), null);
+        return false;
+      }
+      if (r == null || !r.proceeds()) {
+        if (r == null) {
+          respondLocal(500, "filter", Map.of(), null);
+        } else {
+          respondLocal(r.status(), "filter", r.headers(), r.body());
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  private void attempt() {
+    Selection<?> sel;
+    CircuitBreaker br;
+    for (int skips = 0; ; skips++) {
+      sel = pool.picker.tryPick(pick);
+      if (sel == null) {
+        failWithoutBackend("no_backend");
+        return;
+      }
+      br = pool.breaker(sel.endpoint());
+      if (br == null || br.tryAcquirePermission()) {
+        break;
+      }
+      String id = sel.endpoint().id();
+      // A picker hands out an excluded endpoint only when nothing else is left.
+      boolean nothingElse = pick.isExcluded(id);
+      sel.release();
+      if (nothingElse || skips + 1 >= MAX_BREAKER_SKIPS) {
+        failWithoutBackend("circuit_open");
+        return;
+      }
+      pick = pick.excluding(id);
+    }
+    selection = sel;
+    breaker = br;
+    endpoint = sel.endpoint();
+    backendId = endpoint.id();
+    attempts++;
+    int token = ++attemptToken;
+    attemptStart = rt.config.ticker().read();
+    Channel pooled = rt.loopPool(cctx.channel().eventLoop()).poll(pool.index, endpoint.id());
+    if (pooled != null) {
+      rt.counters.backendConnectionsReused.increment();
+      bind(pooled);
+      send();
+      return;
+    }
+    rt.connect(cctx.channel().eventLoop(), pool, endpoint.id(), endpoint.host(), endpoint.port())
+        .addListener((ChannelFutureListener) f -> onConnect(f, token));
+  }
+
+  private void failWithoutBackend(String why) {
+    if (attempts == 0) {
+      respondLocal(503, why, Map.of(), null);
+    } else {
+      respondLocal(lastFailureStatus, lastFailureReason, Map.of(), null);
+    }
+  }
+
+  private void onConnect(ChannelFuture f, int token) {
+    if (f.isSuccess()) {
+      rt.counters.backendConnectionsOpened.increment();
+    }
+    if (token != attemptToken || done) {
+      // The exchange moved on (client gone) while we connected: keep the fresh connection.
+      if (f.isSuccess()) {
+        f.channel().pipeline().get(BackendHandler.class).returnToPool(backendContext(f.channel()));
+      }
+      return;
+    }
+    if (!f.isSuccess()) {
+      rt.counters.backendConnectFailures.increment();
+      rt.config.listener().onBackendConnectFailed(pool.name(), endpoint, f.cause());
+      attemptFailed(CONNECT, f.cause());
+      return;
+    }
+    bind(f.channel());
+    send();
+  }
+
+  private static ChannelHandlerContext backendContext(Channel ch) {
+    return ch.pipeline().context(BackendHandler.class);
+  }
+
+  private void bind(Channel ch) {
+    backend = ch;
+    backendHandler = ch.pipeline().get(BackendHandler.class);
+    backendHandler.attach(this);
+    ch.config().setAutoRead(cctx.channel().isWritable());
+  }
+
+  private void send() {
+    HttpHeaders h = request.headers();
+    if (!h.contains(HttpHeaderNames.HOST)) {
+      h.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port()); // HTTP/1.0 clients
+    }
+    if (requestComplete) {
+      // A retry of a body-less request whose end was already consumed: send it whole again.
+      backend.write(request);
+      backend.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      requestSent = true;
+      armTimeout();
+      return;
+    }
+    if (requestHasBody) {
+      backend.writeAndFlush(request);
+    } else {
+      backend.write(request); // flushed together with the (empty) end that follows at once
+    }
+    if (expectContinue) {
+      expectContinue = false;
+      cctx.writeAndFlush(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+    handler.requestRead(); // demand the first body part (or the end of a body-less request)
+  }
+
+  private void armTimeout() {
+    if (!responseStarted) {
+      handler.requestTimer().arm(requestTimeoutNanos);
+    }
+  }
+
+  private void cancelTimeout() {
+    handler.requestTimer().disarm();
+  }
+
+  /** The request timer fired (it is disarmed whenever this attempt stops waiting). */
+  void onRequestTimeout() {
+    if (!done && !responseStarted && requestSent) {
+      attemptFailed(TIMEOUT, null);
+    }
+  }
+
+  private void attemptFailed(int kind, Throwable cause) {
+    cancelTimeout();
+    long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
+    if (selection != null) {
+      selection.onFailure(latency);
+      selection = null;
+    }
+    if (breaker != null) {
+      breaker.onError(latency, cause != null ? cause : BackendFailure.of(kind));
+      breaker = null;
+    }
+    dropBackend(false);
+    lastFailureStatus = kind == TIMEOUT ? 504 : 502;
+    lastFailureReason =
+        kind == CONNECT
+            ? "connect_failed"
+            : kind == TIMEOUT
+                ? "backend_timeout"
+                : kind == RESET ? "backend_reset" : "bad_response";
+    if (done) {
+      return;
+    }
+    boolean retryable =
+        !responseStarted
+            && attempts <= maxRetries
+            && cctx.channel().isActive()
+            // Nothing was sent on a failed connect; otherwise only an idempotent request whose
+            // body (if any) has not started to flow may be sent again.
+            && (kind == CONNECT || (idempotent && !bodyForwarded));
+    if (retryable) {
+      if (rt.config.retryBudget().tryAcquireRetry()) {
+        rt.counters.retries.increment();
+        rt.config.listener().onRetry(pool.name(), endpoint, attempts + 1);
+        pick = pick.excluding(endpoint.id());
+        requestSent = false;
+        attempt();
+        return;
+      }
+      rt.counters.retriesDenied.increment();
+      rt.config.listener().onRetryDenied(pool.name());
+    }
+    if (responseStarted) {
+      abort(lastFailureReason);
+    } else {
+      respondLocal(lastFailureStatus, lastFailureReason, Map.of(), null);
+    }
+  }
+
+  /** Detaches from the backend connection: back to the pool if reusable, closed otherwise. */
+  private void dropBackend(boolean reusable) {
+    if (backend == null) {
+      return;
+    }
+    Channel ch = backend;
+    BackendHandler bh = backendHandler;
+    backend = null;
+    backendHandler = null;
+    awaitingBackendWritable = false;
+    if (reusable && ch.isActive()) {
+      bh.returnToPool(backendContext(ch));
+    } else {
+      bh.detach();
+      ch.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- request body
+
+  void onRequestContent(HttpContent content) {
+    if (done || backend == null || requestSent) {
+      ReferenceCountUtil.release(content); // cannot happen: no read is issued in these states
+      return;
+    }
+    int n = content.content().readableBytes();
+    requestBytes += n;
+    rt.counters.bytesFromClients.add(n);
+    if (n > 0) {
+      bodyForwarded = true;
+    }
+    if (content instanceof LastHttpContent) {
+      requestComplete = true;
+      requestSent = true;
+      backend.writeAndFlush(content);
+      if (responseComplete) {
+        finish(); // the response overtook the request; now both are done
+      } else {
+        armTimeout();
+      }
+      return;
+    }
+    backend.writeAndFlush(content);
+    if (backend.isWritable()) {
+      handler.requestRead();
+    } else {
+      awaitingBackendWritable = true; // resume when the backend drains
+    }
+  }
+
+  void onBackendWritabilityChanged() {
+    if (awaitingBackendWritable && backend != null && backend.isWritable()) {
+      awaitingBackendWritable = false;
+      handler.requestRead();
+    }
+  }
+
+  // ---------------------------------------------------------------- response
+
+  void onBackendMessage(Object msg) {
+    if (done) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpResponse) {
+      HttpResponse response = (HttpResponse) msg;
+      if (responseStarted) {
+        ReferenceCountUtil.release(msg); // a second response to one request: framing is broken
+        abort("bad_response");
+        return;
+      }
+      if (response.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        if (responseStarted) {
+          abort("bad_response");
+        } else {
+          attemptFailed(BAD_RESPONSE, response.decoderResult().cause());
+        }
+        return;
+      }
+      int code = response.status().code();
+      if (code >= 100 && code < 200) {
+        // Interim responses (100 Continue, 103 Early Hints) are not forwarded: we answered the
+        // client's Expect ourselves, and a 101 cannot happen because Upgrade is never forwarded.
+        ReferenceCountUtil.release(msg);
+        if (code == 101) {
+          attemptFailed(BAD_RESPONSE, null);
+        }
+        return;
+      }
+      onResponseHead(response);
+      if (!(msg instanceof HttpContent)) {
+        return;
+      }
+    }
+    if (msg instanceof HttpContent) {
+      if (!responseStarted) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      HttpContent content = (HttpContent) msg;
+      int n = content.content().readableBytes();
+      responseBytes += n;
+      rt.counters.bytesToClients.add(n);
+      if (content instanceof LastHttpContent) {
+        responseComplete = true;
+        lastClientWrite = cctx.writeAndFlush(content);
+        if (!requestComplete) {
+          // The backend answered before the request body ended (e.g. an early 413): the backend
+          // connection cannot be reused and the client connection is closed after the response.
+          closeClient = true;
+        }
+        finish();
+        return;
+      }
+      cctx.write(content);
+      if (!cctx.channel().isWritable() && backend != null) {
+        backend.config().setAutoRead(false); // resumes in onClientWritabilityChanged
+      }
+      return;
+    }
+    ReferenceCountUtil.release(msg);
+  }
+
+  private void onResponseHead(HttpResponse response) {
+    cancelTimeout();
+    status = response.status().code();
+    long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
+    if (selection != null) {
+      selection.onResponse(status, latency);
+      selection = null;
+    }
+    if (breaker != null) {
+      if (status >= 500) {
+        breaker.onError(latency, BackendFailure.status(status));
+      } else {
+        breaker.onSuccess(latency);
+      }
+      breaker = null;
+    }
+    backendKeepAlive = HttpUtil.isKeepAlive(response);
+    HttpHeaders h = response.headers();
+    boolean chunked = HttpUtil.isTransferEncodingChunked(response);
+    HopByHopHeaders.strip(h, chunked);
+    ForwardedHeaders.addVia(h, response.protocolVersion(), rt.via11);
+    response.setProtocolVersion(HttpVersion.HTTP_1_1);
+    boolean bodyless =
+        headRequest || status == 204 || status == 304 || (status >= 100 && status < 200);
+    boolean delimited = chunked || h.contains(HttpHeaderNames.CONTENT_LENGTH) || bodyless;
+    closeClient = !clientKeepAlive || rt.draining() || (!requestComplete && requestHasBody);
+    if (!delimited) {
+      // The backend delimits this body by closing its connection. An HTTP/1.1 client gets it
+      // chunked so its connection survives; an HTTP/1.0 client cannot, so it gets a close.
+      if (http10) {
+        closeClient = true;
+      } else {
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      }
+    } else if (http10 && chunked) {
+      // HTTP/1.0 has no chunked coding: send the raw body and mark its end by closing.
+      h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+      closeClient = true;
+    }
+    if (closeClient) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (http10) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    responseStarted = true;
+    cctx.write(response);
+  }
+
+  void onBackendReadComplete() {
+    if (responseStarted && !done) {
+      cctx.flush();
+    }
+  }
+
+  void onClientWritabilityChanged() {
+    if (backend != null && cctx.channel().isWritable()) {
+      backend.config().setAutoRead(true);
+    }
+  }
+
+  void onBackendClosed(Throwable cause) {
+    if (done) {
+      return;
+    }
+    backend = null; // already closing; nothing to return to the pool
+    backendHandler = null;
+    if (responseComplete) {
+      return;
+    }
+    if (!responseStarted) {
+      attemptFailed(RESET, cause);
+    } else {
+      abort("backend_reset");
+    }
+  }
+
+  void onBackendIdle() {
+    // Waiting for the response head is bounded by the request timeout, not by idleness.
+    if (responseStarted || !requestSent) {
+      abort("idle_timeout");
+    }
+  }
+
+  void onClientIdle() {
+    if (responseStarted || !requestSent) {
+      abort("idle_timeout");
+    }
+  }
+
+  void onClientClosed() {
+    if (!done) {
+      abort("client_closed");
+    }
+  }
+
+  /** The validator refused the rest of this request (body too large or malformed chunk). */
+  void onRejected(RejectedRequest r) {
+    if (done) {
+      return;
+    }
+    if (responseStarted) {
+      abort(r.reason());
+      return;
+    }
+    cancelTimeout();
+    releaseOutcome();
+    dropBackend(false);
+    requestComplete = false;
+    respondLocal(r.status(), r.reason(), Map.of(), null);
+  }
+
+  // ---------------------------------------------------------------- endings
+
+  /** Answers the request with a response generated here, then finishes. */
+  void respondLocal(int code, String why, Map<String, String> headers, String body) {
+    rt.counters.localResponses.increment();
+    rt.config.listener().onLocalResponse(code, why);
+    reason = why;
+    status = code;
+    // The connection survives only if the request ended cleanly and nothing of it is left unread.
+    boolean keepAlive = clientKeepAlive && !rt.draining() && (requestComplete || !requestHasBody);
+    closeClient = !keepAlive;
+    HttpResponse r =
+        LocalResponses.create(cctx.alloc(), code, body, headers, closeClient, headRequest);
+    if (http10 && keepAlive) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    responseStarted = true;
+    responseComplete = true;
+    lastClientWrite = cctx.writeAndFlush(r);
+    finish();
+  }
+
+  /** Ends the exchange abnormally after the response started (or the client left): cut it. */
+  private void abort(String why) {
+    if (done) {
+      return;
+    }
+    reason = why;
+    if (!responseStarted) {
+      status = 0;
+    }
+    cancelTimeout();
+    releaseOutcome();
+    dropBackend(false);
+    closeClient = true;
+    responseComplete = false;
+    done = true;
+    log();
+    handler.exchangeDone(this, true, cctx.newSucceededFuture());
+  }
+
+  /** The request never got an outcome from the backend: undo its in-flight count and permit. */
+  private void releaseOutcome() {
+    if (selection != null) {
+      selection.release();
+      selection = null;
+    }
+    if (breaker != null) {
+      breaker.releasePermission();
+      breaker = null;
+    }
+  }
+
+  private void finish() {
+    if (done) {
+      return;
+    }
+    done = true;
+    cancelTimeout();
+    releaseOutcome();
+    dropBackend(responseComplete && requestSent && backendKeepAlive);
+    log();
+    boolean close = closeClient || rt.draining();
+    handler.exchangeDone(
+        this, close, lastClientWrite != null ? lastClientWrite : cctx.newSucceededFuture());
+  }
+
+  boolean requestComplete() {
+    return requestComplete;
+  }
+
+  private void log() {
+    AccessLogSink sink = handler.accessLog();
+    if (sink == null) {
+      return;
+    }
+    AccessLogRecord record =
+        new AccessLogRecord(
+            startMillis,
+            cctx.channel().remoteAddress(),
+            method,
+            uri,
+            protocol,
+            status,
+            requestBytes,
+            responseBytes,
+            routeName,
+            backendId,
+            attempts,
+            Math.max(0, rt.config.ticker().read() - startNanos),
+            traceId,
+            reason);
+    try {
+      sink.log(record);
+    } catch (RuntimeException e) {
+      // A failing sink must not break the connection; the record is lost.
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.dsblocks.loadbalancer.internal.proxy;
+
+import io.dsblocks.loadbalancer.proxy.HttpFilter;
+import io.dsblocks.loadbalancer.proxy.Route;
+import io.dsblocks.ratelimit.RateLimiter;
+import java.util.List;
+
+/**
+ * A {@link Route} resolved against the running proxy: its pool, limiter, filters and effective
+ * timeout and retry limit, read without {@code Optional} allocations on the request path.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class RouteRuntime {
+  final Route route;
+  final String name;
+  final PoolRuntime pool;
+  final RateLimiter limiter;
+  final List<HttpFilter> filters;
+  final long requestTimeoutNanos;
+  final int maxRetries;
+
+  RouteRuntime(Route route, PoolRuntime pool, long defaultTimeoutNanos, int defaultRetries) {
+    this.route = route;
+    this.name = route.name();
+    this.pool = pool;
+    this.limiter = route.rateLimiter().orElse(null);
+    this.filters = route.filters();
+    this.requestTimeoutNanos =
+        route.requestTimeout().map(d -> d.toNanos()).orElse(defaultTimeoutNanos);
+    this.maxRetries = route.maxRetries() >= 0 ? route.maxRetries() : defaultRetries;
+  }
+}

@@ -1,0 +1,235 @@
+package io.dsblocks.loadbalancer.proxy;
+
+import io.dsblocks.loadbalancer.internal.proxy.ConnectionTracker;
+import io.dsblocks.loadbalancer.internal.proxy.HttpChannelInitializer;
+import io.dsblocks.loadbalancer.internal.proxy.HttpProxyHandler;
+import io.dsblocks.loadbalancer.internal.proxy.HttpProxyRuntime;
+import io.dsblocks.loadbalancer.internal.proxy.ProxyCounters;
+import io.dsblocks.loadbalancer.internal.proxy.Transport;
+import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An HTTP/1.1 reverse proxy on Netty: routes requests by host, path prefix and headers to backend
+ * pools, balances them with the pools' {@link io.dsblocks.loadbalancer.Picker}s over pooled
+ * keep-alive connections, and streams bodies both ways without buffering them.
+ *
+ * <pre>{@code
+ * LoadBalancer<Endpoint> web = LoadBalancers.builder(Strategies.powerOfTwoChoices())
+ *     .build(List.of(Endpoint.of("10.0.0.1", 8080), Endpoint.of("10.0.0.2", 8080)));
+ * try (L7Proxy proxy = L7Proxy.start(ProxyConfig.builder()
+ *     .bind("0.0.0.0", 8080)
+ *     .pool(BackendPool.of("web", web))
+ *     .route(Route.all("default", "web"))
+ *     .build())) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>A request's path through the proxy, in order: the request head is parsed under the line and
+ * header limits (414/431/400) and validated (405, 413, 417, 400); the first matching {@link Route}
+ * is chosen (404 if none); hop-by-hop headers are removed; the global then route {@link
+ * HttpFilter}s run (their answer is sent instead, e.g. 401); the route's rate limiter is asked (429
+ * with {@code Retry-After}); {@code X-Forwarded-*}, {@code Via} and {@code traceparent} are set;
+ * the pool's picker chooses an endpoint whose circuit breaker admits the call (503 if none does);
+ * the request goes out on an idle pooled connection to it or a new one; the body streams up and the
+ * response streams down, each side reading only while the other can take more. A failed connect
+ * (502), a reset (502) or a response that does not start within the request timeout (504) is
+ * retried on another endpoint when it is safe (see {@link ProxyConfig#maxRetries()}) and the retry
+ * budget allows. Every attempt's outcome is reported to the picker's selection (status and latency,
+ * or failure) and to the endpoint's breaker, and every request produces one access log record.
+ *
+ * <p>Thread-safe. {@link #close()} drains: it stops accepting, lets in-flight requests finish (each
+ * connection closes after its current response) for up to the shutdown timeout, then cuts what is
+ * left and releases the threads. It is idempotent.
+ */
+public final class L7Proxy implements AutoCloseable {
+  private final ProxyConfig config;
+  private final Transport transport;
+  private final EventLoopGroup bossGroup;
+  private final EventLoopGroup workerGroup;
+  private final Channel serverChannel;
+  private final ConnectionTracker tracker;
+  private final ProxyCounters counters;
+  private final HttpProxyRuntime runtime;
+  private final Object closeLock = new Object();
+  private boolean closed;
+
+  private L7Proxy(
+      ProxyConfig config,
+      Transport transport,
+      EventLoopGroup bossGroup,
+      EventLoopGroup workerGroup,
+      Channel serverChannel,
+      ConnectionTracker tracker,
+      ProxyCounters counters,
+      HttpProxyRuntime runtime) {
+    this.config = config;
+    this.transport = transport;
+    this.bossGroup = bossGroup;
+    this.workerGroup = workerGroup;
+    this.serverChannel = serverChannel;
+    this.tracker = tracker;
+    this.counters = counters;
+    this.runtime = runtime;
+  }
+
+  /**
+   * Binds the listening socket and starts serving.
+   *
+   * @param config the configuration
+   * @return the running proxy
+   * @throws ProxyException if the address cannot be bound
+   * @throws NullPointerException if {@code config} is null
+   */
+  public static L7Proxy start(ProxyConfig config) {
+    Objects.requireNonNull(config, "config must not be null");
+    Transport transport = Transport.select(config.nativeTransport());
+    EventLoopGroup boss = transport.newGroup(1, "dsblocks-l7-accept");
+    EventLoopGroup workers = transport.newGroup(config.ioThreads(), "dsblocks-l7-io");
+    ProxyCounters counters = new ProxyCounters();
+    ConnectionTracker tracker = new ConnectionTracker(config.maxConnections());
+    HttpProxyRuntime runtime = new HttpProxyRuntime(config, transport, counters);
+    ServerBootstrap sb =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(transport.serverChannelClass())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            // Reads are pulled one message at a time (pipelining, body back-pressure).
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childHandler(new HttpChannelInitializer(runtime, tracker));
+    // Netty rethrows a bind failure's checked IOException undeclared, so test the future instead.
+    ChannelFuture bound = sb.bind(config.host(), config.port()).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new ProxyException(
+          "cannot bind L7 proxy to " + config.host() + ":" + config.port() + ": " + bound.cause(),
+          bound.cause());
+    }
+    Channel server = bound.channel();
+    return new L7Proxy(config, transport, boss, workers, server, tracker, counters, runtime);
+  }
+
+  /**
+   * The bound address.
+   *
+   * @return the listening socket's address
+   */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /**
+   * The bound port (useful with port 0).
+   *
+   * @return the port
+   */
+  public int port() {
+    return localAddress().getPort();
+  }
+
+  /**
+   * The transport in use.
+   *
+   * @return {@code "epoll"} or {@code "nio"}
+   */
+  public String transport() {
+    return transport.name();
+  }
+
+  /**
+   * A snapshot of the counters.
+   *
+   * @return the stats
+   */
+  public ProxyStats stats() {
+    return counters.snapshot(tracker.active());
+  }
+
+  /**
+   * The configuration.
+   *
+   * @return the configuration given to {@link #start}
+   */
+  public ProxyConfig config() {
+    return config;
+  }
+
+  /**
+   * The circuit breaker of one endpoint of a pool, e.g. to watch or force its state.
+   *
+   * @param pool the pool name
+   * @param endpointId the endpoint id
+   * @return the breaker, or empty if the pool has no breakers or the endpoint has not been used yet
+   */
+  public Optional<CircuitBreaker> circuitBreaker(String pool, String endpointId) {
+    return runtime.breaker(pool, endpointId);
+  }
+
+  /**
+   * Drains and stops: no new connections are accepted, idle connections close at once, every busy
+   * connection closes after its current response, and after {@code timeout} whatever is still open
+   * is closed. Then the threads are released. Idempotent.
+   *
+   * @param timeout how long in-flight requests may take to finish
+   * @return true if every connection closed by itself within the timeout
+   */
+  public boolean shutdownGracefully(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout must not be null");
+    synchronized (closeLock) {
+      if (closed) {
+        return true;
+      }
+      closed = true;
+    }
+    runtime.startDraining();
+    serverChannel.close().syncUninterruptibly();
+    for (Channel ch : tracker.channels()) {
+      ch.eventLoop()
+          .execute(
+              () -> {
+                HttpProxyHandler h = ch.pipeline().get(HttpProxyHandler.class);
+                if (h != null) {
+                  h.drain();
+                }
+              });
+    }
+    boolean drained = true;
+    try {
+      tracker.allClosed().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      drained = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      drained = false;
+    }
+    tracker.closeAll();
+    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    return drained;
+  }
+
+  /** {@link #shutdownGracefully} with {@link ProxyConfig#shutdownTimeout()}. */
+  @Override
+  public void close() {
+    shutdownGracefully(config.shutdownTimeout());
+  }
+
+  @Override
+  public String toString() {
+    return "L7Proxy{" + localAddress() + ", " + transport + '}';
+  }
+}
