@@ -1,5 +1,6 @@
 package io.dsblocks.benchmarks.cache;
 
+import io.dsblocks.benchmarks.BenchRedisServer;
 import io.dsblocks.cache.Codec;
 import io.dsblocks.cache.redis.RedisTier;
 import io.lettuce.core.RedisClient;
@@ -8,14 +9,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +52,7 @@ public class RedisTierBenchmark {
   @Param({"dsblocks", "lettuce"})
   public String impl;
 
-  private Process server;
-  private Path serverDir;
+  private BenchRedisServer server;
   private RedisClient client;
   private RedisTier<String, byte[]> tier;
   private StatefulRedisConnection<String, byte[]> raw;
@@ -74,7 +66,8 @@ public class RedisTierBenchmark {
   public void setUp() throws Exception {
     String uri = System.getProperty("dsblocks.redis.uri", System.getenv("REDIS_URL"));
     if (uri == null) {
-      uri = startServer();
+      server = BenchRedisServer.start();
+      uri = server.uri();
     }
     new Random(1).nextBytes(value);
     for (int i = 0; i < KEYS; i++) {
@@ -114,10 +107,7 @@ public class RedisTierBenchmark {
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     if (server != null) {
-      server.destroyForcibly();
-      server.waitFor(10, TimeUnit.SECONDS);
-      Files.deleteIfExists(serverDir.resolve("redis.log"));
-      Files.deleteIfExists(serverDir);
+      server.close();
     }
   }
 
@@ -149,68 +139,5 @@ public class RedisTierBenchmark {
     public byte[] decode(byte[] bytes) {
       return bytes;
     }
-  }
-
-  private String startServer() throws IOException, InterruptedException {
-    String binary = System.getProperty("dsblocks.redis.server", findOnPath("redis-server"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Path dir = Files.createTempDirectory("bench-redis-tier-");
-    serverDir = dir;
-    Path log = dir.resolve("redis.log");
-    server =
-        new ProcessBuilder(
-                binary,
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                dir.toString(),
-                "--save",
-                "",
-                "--appendonly",
-                "no")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!ping(port)) {
-      if (!server.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "redis-server did not start: " + Files.readString(log, StandardCharsets.UTF_8));
-      }
-      Thread.sleep(10); // a poll interval, not a wait for a fixed time
-    }
-    return "redis://127.0.0.1:" + port;
-  }
-
-  private static boolean ping(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      byte[] reply = s.getInputStream().readNBytes(5);
-      return new String(reply, StandardCharsets.US_ASCII).equals("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String findOnPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    for (String dir : new String[] {"/usr/bin", "/usr/sbin", "/usr/local/bin"}) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    throw new IllegalStateException(
-        name + " not found: install it (apt-get install redis-server) or set REDIS_URL");
   }
 }

@@ -1,5 +1,6 @@
 package io.dsblocks.benchmarks.ratelimit;
 
+import io.dsblocks.benchmarks.BenchRedisServer;
 import io.dsblocks.ratelimit.redis.RedisRateLimiter;
 import io.dsblocks.ratelimit.redis.RedisRateLimiterConfig;
 import io.github.bucket4j.Bucket;
@@ -12,14 +13,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -65,7 +58,7 @@ public class RedisLimiterBenchmark {
   @Param({"perThread", "shared"})
   public String keys;
 
-  private Process server;
+  private BenchRedisServer server;
   private RedisClient client;
   private StatefulRedisConnection<String, String> dsConnection;
   private StatefulRedisConnection<String, byte[]> b4jConnection;
@@ -95,7 +88,8 @@ public class RedisLimiterBenchmark {
   public void setUp() throws Exception {
     String uri = System.getProperty("dsblocks.redis.uri");
     if (uri == null) {
-      uri = startServer();
+      server = BenchRedisServer.start();
+      uri = server.uri();
     }
     client = RedisClient.create(uri);
     // A limit no benchmark run can exhaust: both sides admit every call, doing the same work.
@@ -143,8 +137,7 @@ public class RedisLimiterBenchmark {
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     if (server != null) {
-      server.destroyForcibly();
-      server.waitFor(10, TimeUnit.SECONDS);
+      server.close();
     }
   }
 
@@ -177,65 +170,5 @@ public class RedisLimiterBenchmark {
       }
       return sb.toString();
     }
-  }
-
-  private String startServer() throws IOException, InterruptedException {
-    String binary = System.getProperty("dsblocks.redis.server", findOnPath("redis-server"));
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    Path log = Files.createTempFile("bench-redis-", ".log");
-    server =
-        new ProcessBuilder(
-                binary,
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (!ping(port)) {
-      if (!server.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "redis-server did not start: " + Files.readString(log, StandardCharsets.UTF_8));
-      }
-      Thread.sleep(10); // a poll interval, not a wait for a fixed time
-    }
-    return "redis://127.0.0.1:" + port;
-  }
-
-  private static boolean ping(int port) {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      s.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      byte[] reply = s.getInputStream().readNBytes(5);
-      return new String(reply, StandardCharsets.US_ASCII).equals("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static String findOnPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    for (String dir : new String[] {"/usr/bin", "/usr/sbin", "/usr/local/bin"}) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return p.toString();
-      }
-    }
-    throw new IllegalStateException(
-        name
-            + " not found: install it (apt-get install redis-server) or pass -Ddsblocks.redis.uri");
   }
 }
