@@ -131,7 +131,9 @@ class ChronicleMapTierStressTest {
                     String k = "k" + ((id * 31 + i) % 500);
                     tier.put(k, "v" + i, null);
                     tier.get(k);
-                    if (i == 200) {
+                    if (i == 500) {
+                      // By now this thread alone has written all 500 keys (i covers every
+                      // residue mod 500), so the reopened file must hold exactly 500.
                       warmedUp.countDown();
                     }
                   }
