@@ -29,6 +29,20 @@ public interface Codec<T> {
   T decode(byte[] bytes);
 
   /**
+   * Decodes {@code length} bytes of {@code bytes} from {@code offset}, which {@link #encode}
+   * produced. The default copies the range and calls {@link #decode(byte[])}; override it when the
+   * codec can read in place (a tier then skips one copy per read).
+   *
+   * @param bytes the buffer
+   * @param offset where the encoded value starts
+   * @param length its length
+   * @return the value
+   */
+  default T decode(byte[] bytes, int offset, int length) {
+    return decode(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+  }
+
+  /**
    * Returns a codec for strings as UTF-8.
    *
    * @return the codec
@@ -50,6 +64,11 @@ public interface Codec<T> {
     @Override
     public String decode(byte[] bytes) {
       return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String decode(byte[] bytes, int offset, int length) {
+      return new String(bytes, offset, length, StandardCharsets.UTF_8);
     }
   }
 }

@@ -9,7 +9,6 @@ import io.dsblocks.cache.internal.tier.TierFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -204,8 +203,11 @@ public final class ChronicleMapTier<K, V> implements CacheTier<K, V>, AutoClosea
     int slot = enter("get", key);
     try {
       byte[] k = keyCodec.encode(key);
-      byte[] payload = readLive(k);
-      return payload == null ? null : valueCodec.decode(payload);
+      byte[] stored = readLive(k);
+      // Decode in place after the expiry header: no copy of the payload.
+      return stored == null
+          ? null
+          : valueCodec.decode(stored, ExpiryHeader.SIZE, stored.length - ExpiryHeader.SIZE);
     } catch (CacheTierException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -216,10 +218,10 @@ public final class ChronicleMapTier<K, V> implements CacheTier<K, V>, AutoClosea
   }
 
   /**
-   * Returns the payload (the value bytes after the expiry header), or null when absent or expired;
-   * removes an expired entry. A plain {@code map.get} is used rather than a query context reading
-   * the header in place: Chronicle's external context costs about twice a get here, far more than
-   * copying ~100 bytes.
+   * Returns the stored bytes (expiry header, then the value's bytes), or null when absent or
+   * expired; removes an expired entry. A plain {@code map.get} is used rather than a query context
+   * reading the header in place: Chronicle's external context costs about twice a get here, far
+   * more than copying ~100 bytes.
    */
   private byte[] readLive(byte[] k) {
     byte[] stored = map.get(k);
@@ -231,7 +233,7 @@ public final class ChronicleMapTier<K, V> implements CacheTier<K, V>, AutoClosea
       removeIfExpired(k);
       return null;
     }
-    return Arrays.copyOfRange(stored, ExpiryHeader.SIZE, stored.length);
+    return stored;
   }
 
   private boolean isExpired(Data<byte[]> v) {
