@@ -3,20 +3,16 @@ package io.dsblocks.loadbalancer.proxy;
 import io.dsblocks.loadbalancer.internal.proxy.ConnectionTracker;
 import io.dsblocks.loadbalancer.internal.proxy.IdleTimeoutHandler;
 import io.dsblocks.loadbalancer.internal.proxy.ProxyCounters;
+import io.dsblocks.loadbalancer.internal.proxy.ProxyServer;
 import io.dsblocks.loadbalancer.internal.proxy.TcpFrontendHandler;
 import io.dsblocks.loadbalancer.internal.proxy.TcpProxyRuntime;
 import io.dsblocks.loadbalancer.internal.proxy.Transport;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A TCP (layer 4) reverse proxy on Netty: each accepted connection is relayed to one backend chosen
@@ -44,30 +40,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class L4Proxy implements AutoCloseable {
   private final L4ProxyConfig config;
-  private final Transport transport;
-  private final EventLoopGroup bossGroup;
-  private final EventLoopGroup workerGroup;
-  private final Channel serverChannel;
-  private final ConnectionTracker tracker;
-  private final ProxyCounters counters;
-  private final Object closeLock = new Object();
-  private boolean closed;
+  private final ProxyServer server;
 
-  private L4Proxy(
-      L4ProxyConfig config,
-      Transport transport,
-      EventLoopGroup bossGroup,
-      EventLoopGroup workerGroup,
-      Channel serverChannel,
-      ConnectionTracker tracker,
-      ProxyCounters counters) {
+  private L4Proxy(L4ProxyConfig config, ProxyServer server) {
     this.config = config;
-    this.transport = transport;
-    this.bossGroup = bossGroup;
-    this.workerGroup = workerGroup;
-    this.serverChannel = serverChannel;
-    this.tracker = tracker;
-    this.counters = counters;
+    this.server = server;
   }
 
   /**
@@ -81,48 +58,39 @@ public final class L4Proxy implements AutoCloseable {
   public static L4Proxy start(L4ProxyConfig config) {
     Objects.requireNonNull(config, "config must not be null");
     Transport transport = Transport.select(config.nativeTransport());
-    EventLoopGroup boss = transport.newGroup(1, "dsblocks-l4-accept");
-    EventLoopGroup workers = transport.newGroup(config.ioThreads(), "dsblocks-l4-io");
     ProxyCounters counters = new ProxyCounters();
     ConnectionTracker tracker = new ConnectionTracker(config.maxConnections());
     TcpProxyRuntime runtime = new TcpProxyRuntime(config, transport, counters);
     long idleNanos = config.idleTimeout().toNanos();
-    ServerBootstrap sb =
-        new ServerBootstrap()
-            .group(boss, workers)
-            .channel(transport.serverChannelClass())
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    counters.connectionsAccepted.increment();
-                    if (!tracker.tryAdmit(ch)) {
-                      counters.connectionsRejected.increment();
-                      config.listener().onConnectionRejected(ch.remoteAddress());
-                      ch.close();
-                      return;
-                    }
-                    config.listener().onConnectionAccepted(ch.remoteAddress());
-                    ch.pipeline()
-                        .addLast("idle", new IdleTimeoutHandler(idleNanos))
-                        .addLast("frontend", new TcpFrontendHandler(runtime));
-                  }
-                });
-    // Netty rethrows a bind failure's checked IOException undeclared, so test the future instead.
-    ChannelFuture bound = sb.bind(config.host(), config.port()).awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new ProxyException(
-          "cannot bind L4 proxy to " + config.host() + ":" + config.port() + ": " + bound.cause(),
-          bound.cause());
-    }
-    Channel server = bound.channel();
-    return new L4Proxy(config, transport, boss, workers, server, tracker, counters);
+    ProxyServer server =
+        ProxyServer.bind(
+            "L4",
+            transport,
+            config.ioThreads(),
+            tracker,
+            counters,
+            config.host(),
+            config.port(),
+            sb ->
+                sb.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(
+                        new ChannelInitializer<Channel>() {
+                          @Override
+                          protected void initChannel(Channel ch) {
+                            counters.connectionsAccepted.increment();
+                            if (!tracker.tryAdmit(ch)) {
+                              counters.connectionsRejected.increment();
+                              config.listener().onConnectionRejected(ch.remoteAddress());
+                              ch.close();
+                              return;
+                            }
+                            config.listener().onConnectionAccepted(ch.remoteAddress());
+                            ch.pipeline()
+                                .addLast("idle", new IdleTimeoutHandler(idleNanos))
+                                .addLast("frontend", new TcpFrontendHandler(runtime));
+                          }
+                        }));
+    return new L4Proxy(config, server);
   }
 
   /**
@@ -131,7 +99,7 @@ public final class L4Proxy implements AutoCloseable {
    * @return the listening socket's address
    */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return server.localAddress();
   }
 
   /**
@@ -149,7 +117,7 @@ public final class L4Proxy implements AutoCloseable {
    * @return {@code "epoll"} or {@code "nio"}
    */
   public String transport() {
-    return transport.name();
+    return server.transport().name();
   }
 
   /**
@@ -158,7 +126,7 @@ public final class L4Proxy implements AutoCloseable {
    * @return the stats
    */
   public ProxyStats stats() {
-    return counters.snapshot(tracker.active());
+    return server.stats();
   }
 
   /**
@@ -178,28 +146,11 @@ public final class L4Proxy implements AutoCloseable {
    * @return true if every connection ended by itself within the timeout
    */
   public boolean shutdownGracefully(Duration timeout) {
-    synchronized (closeLock) {
-      if (closed) {
-        return true;
-      }
-      closed = true;
+    if (!server.markClosed()) {
+      return true;
     }
-    serverChannel.close().syncUninterruptibly();
-    boolean drained = true;
-    try {
-      tracker.allClosed().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      drained = false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      drained = false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      drained = false;
-    }
-    tracker.closeAll();
-    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    return drained;
+    server.stopAccepting();
+    return server.awaitConnectionsAndRelease(timeout);
   }
 
   /** {@link #shutdownGracefully} with the configured shutdown timeout. */
@@ -210,6 +161,6 @@ public final class L4Proxy implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "L4Proxy{" + localAddress() + ", " + transport + '}';
+    return "L4Proxy{" + localAddress() + ", " + server.transport() + '}';
   }
 }

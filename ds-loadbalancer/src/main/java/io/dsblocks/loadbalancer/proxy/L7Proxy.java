@@ -5,20 +5,14 @@ import io.dsblocks.loadbalancer.internal.proxy.HttpChannelInitializer;
 import io.dsblocks.loadbalancer.internal.proxy.HttpProxyHandler;
 import io.dsblocks.loadbalancer.internal.proxy.HttpProxyRuntime;
 import io.dsblocks.loadbalancer.internal.proxy.ProxyCounters;
+import io.dsblocks.loadbalancer.internal.proxy.ProxyServer;
 import io.dsblocks.loadbalancer.internal.proxy.Transport;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * An HTTP/1.1 reverse proxy on Netty: routes requests by host, path prefix and headers to backend
@@ -56,32 +50,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class L7Proxy implements AutoCloseable {
   private final ProxyConfig config;
-  private final Transport transport;
-  private final EventLoopGroup bossGroup;
-  private final EventLoopGroup workerGroup;
-  private final Channel serverChannel;
-  private final ConnectionTracker tracker;
-  private final ProxyCounters counters;
+  private final ProxyServer server;
   private final HttpProxyRuntime runtime;
-  private final Object closeLock = new Object();
-  private boolean closed;
 
-  private L7Proxy(
-      ProxyConfig config,
-      Transport transport,
-      EventLoopGroup bossGroup,
-      EventLoopGroup workerGroup,
-      Channel serverChannel,
-      ConnectionTracker tracker,
-      ProxyCounters counters,
-      HttpProxyRuntime runtime) {
+  private L7Proxy(ProxyConfig config, ProxyServer server, HttpProxyRuntime runtime) {
     this.config = config;
-    this.transport = transport;
-    this.bossGroup = bossGroup;
-    this.workerGroup = workerGroup;
-    this.serverChannel = serverChannel;
-    this.tracker = tracker;
-    this.counters = counters;
+    this.server = server;
     this.runtime = runtime;
   }
 
@@ -96,31 +70,22 @@ public final class L7Proxy implements AutoCloseable {
   public static L7Proxy start(ProxyConfig config) {
     Objects.requireNonNull(config, "config must not be null");
     Transport transport = Transport.select(config.nativeTransport());
-    EventLoopGroup boss = transport.newGroup(1, "dsblocks-l7-accept");
-    EventLoopGroup workers = transport.newGroup(config.ioThreads(), "dsblocks-l7-io");
     ProxyCounters counters = new ProxyCounters();
     ConnectionTracker tracker = new ConnectionTracker(config.maxConnections());
     HttpProxyRuntime runtime = new HttpProxyRuntime(config, transport, counters);
-    ServerBootstrap sb =
-        new ServerBootstrap()
-            .group(boss, workers)
-            .channel(transport.serverChannelClass())
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            // Reads are pulled one message at a time (pipelining, body back-pressure).
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childHandler(new HttpChannelInitializer(runtime, tracker));
-    // Netty rethrows a bind failure's checked IOException undeclared, so test the future instead.
-    ChannelFuture bound = sb.bind(config.host(), config.port()).awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw new ProxyException(
-          "cannot bind L7 proxy to " + config.host() + ":" + config.port() + ": " + bound.cause(),
-          bound.cause());
-    }
-    Channel server = bound.channel();
-    return new L7Proxy(config, transport, boss, workers, server, tracker, counters, runtime);
+    // Reads are pulled one message at a time (pipelining, body back-pressure): ProxyServer starts
+    // children with auto-read off.
+    ProxyServer server =
+        ProxyServer.bind(
+            "L7",
+            transport,
+            config.ioThreads(),
+            tracker,
+            counters,
+            config.host(),
+            config.port(),
+            sb -> sb.childHandler(new HttpChannelInitializer(runtime, tracker)));
+    return new L7Proxy(config, server, runtime);
   }
 
   /**
@@ -129,7 +94,7 @@ public final class L7Proxy implements AutoCloseable {
    * @return the listening socket's address
    */
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return server.localAddress();
   }
 
   /**
@@ -147,7 +112,7 @@ public final class L7Proxy implements AutoCloseable {
    * @return {@code "epoll"} or {@code "nio"}
    */
   public String transport() {
-    return transport.name();
+    return server.transport().name();
   }
 
   /**
@@ -156,7 +121,7 @@ public final class L7Proxy implements AutoCloseable {
    * @return the stats
    */
   public ProxyStats stats() {
-    return counters.snapshot(tracker.active());
+    return server.stats();
   }
 
   /**
@@ -189,15 +154,12 @@ public final class L7Proxy implements AutoCloseable {
    */
   public boolean shutdownGracefully(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout must not be null");
-    synchronized (closeLock) {
-      if (closed) {
-        return true;
-      }
-      closed = true;
+    if (!server.markClosed()) {
+      return true;
     }
     runtime.startDraining();
-    serverChannel.close().syncUninterruptibly();
-    for (Channel ch : tracker.channels()) {
+    server.stopAccepting();
+    for (Channel ch : server.channels()) {
       ch.eventLoop()
           .execute(
               () -> {
@@ -207,19 +169,7 @@ public final class L7Proxy implements AutoCloseable {
                 }
               });
     }
-    boolean drained = true;
-    try {
-      tracker.allClosed().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      drained = false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      drained = false;
-    }
-    tracker.closeAll();
-    workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    return drained;
+    return server.awaitConnectionsAndRelease(timeout);
   }
 
   /** {@link #shutdownGracefully} with {@link ProxyConfig#shutdownTimeout()}. */
@@ -230,6 +180,6 @@ public final class L7Proxy implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "L7Proxy{" + localAddress() + ", " + transport + '}';
+    return "L7Proxy{" + localAddress() + ", " + server.transport() + '}';
   }
 }
