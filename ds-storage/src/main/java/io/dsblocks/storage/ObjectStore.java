@@ -320,4 +320,57 @@ public interface ObjectStore extends AutoCloseable {
     throw new UnsupportedOperationException(
         "replicationStats is not supported by " + getClass().getName());
   }
+
+  /**
+   * Moves an object to a tier now and pins it there: every version of the key is assigned to the
+   * tier and their chunks are rewritten into the tier's packs with its compression, except chunks
+   * that other objects in a hotter tier also use (a chunk lives in the hottest tier that references
+   * it). The age policy leaves pinned objects alone until {@link #clearTierPin}. Reads go on during
+   * the move and return the same bytes before, during and after it.
+   *
+   * <p>Cost: one migration pass ({@link TierMigrator#runOnce()}), which reads every catalog row to
+   * find the chunks' other users, plus the rewrite of the moved chunks.
+   *
+   * @param key the object's key
+   * @param tier the target tier
+   * @throws ObjectNotFoundException if the key has no live version
+   * @throws UnsupportedOperationException if this implementation has no tiers (the default)
+   */
+  default void moveToTier(String key, Tier tier) {
+    throw new UnsupportedOperationException("tiers are not supported by " + getClass().getName());
+  }
+
+  /**
+   * Removes the pin {@link #moveToTier} set, so the age policy decides the object's tier again at
+   * the next migration pass. Does nothing if the object is not pinned.
+   *
+   * @param key the object's key
+   * @throws UnsupportedOperationException if this implementation has no tiers (the default)
+   */
+  default void clearTierPin(String key) {
+    throw new UnsupportedOperationException("tiers are not supported by " + getClass().getName());
+  }
+
+  /**
+   * Returns the tier an object's newest version is assigned to. New versions are {@link Tier#HOT}
+   * until a migration pass assigns them.
+   *
+   * @param key the object's key
+   * @return the tier, or empty if the key has no live version
+   * @throws UnsupportedOperationException if this implementation has no tiers (the default)
+   */
+  default Optional<Tier> tierOf(String key) {
+    throw new UnsupportedOperationException("tiers are not supported by " + getClass().getName());
+  }
+
+  /**
+   * Returns the migrator that moves chunks between tiers; {@link TierMigrator#runOnce()} runs a pass
+   * on the calling thread.
+   *
+   * @return the migrator
+   * @throws UnsupportedOperationException if this implementation has no tiers (the default)
+   */
+  default TierMigrator tierMigrator() {
+    throw new UnsupportedOperationException("tiers are not supported by " + getClass().getName());
+  }
 }

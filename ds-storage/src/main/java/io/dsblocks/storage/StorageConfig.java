@@ -1,8 +1,13 @@
 package io.dsblocks.storage;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -66,6 +71,10 @@ public final class StorageConfig {
   private final List<StorageNode> replicaNodes;
   private final int replicationFactor;
   private final ReplicationMode replicationMode;
+  private final Map<Tier, Compression> tierCompression;
+  private final Map<Tier, Path> tierDirectories;
+  private final TierPolicy tierPolicy;
+  private final Duration tierMigrationInterval;
 
   private StorageConfig(Builder b) {
     this.fixedChunkSize = b.fixedChunkSize;
@@ -84,6 +93,53 @@ public final class StorageConfig {
     this.replicaNodes = b.replicaNodes;
     this.replicationFactor = b.replicationFactor;
     this.replicationMode = b.replicationMode;
+    EnumMap<Tier, Compression> c = new EnumMap<>(b.tierCompression);
+    c.put(Tier.HOT, b.compression);
+    this.tierCompression = Collections.unmodifiableMap(c);
+    this.tierDirectories = Collections.unmodifiableMap(new EnumMap<>(b.tierDirectories));
+    this.tierPolicy = b.tierPolicy;
+    this.tierMigrationInterval = b.tierMigrationInterval;
+  }
+
+  /**
+   * Returns the compression of a tier: {@link #compression()} for {@link Tier#HOT}, zstd level 3
+   * for {@link Tier#COLD} and zstd level 19 for {@link Tier#ARCHIVAL} unless set otherwise.
+   *
+   * @param tier the tier
+   * @return its compression
+   */
+  public Compression tierCompression(Tier tier) {
+    return tierCompression.get(Objects.requireNonNull(tier, "tier"));
+  }
+
+  /**
+   * Returns the pack directory configured for a tier. Empty means the default inside the
+   * repository: {@code packs/} (hot, always), {@code packs-cold/}, {@code packs-archival/}.
+   *
+   * @param tier the tier
+   * @return the configured directory, if any
+   */
+  public Optional<Path> tierDirectory(Tier tier) {
+    return Optional.ofNullable(tierDirectories.get(Objects.requireNonNull(tier, "tier")));
+  }
+
+  /**
+   * Returns the age-based tier policy.
+   *
+   * @return the policy ({@link TierPolicy#none()} by default)
+   */
+  public TierPolicy tierPolicy() {
+    return tierPolicy;
+  }
+
+  /**
+   * Returns how often the background tier migrator runs; {@link Duration#ZERO} means never (passes
+   * run only through {@link TierMigrator#runOnce()} and {@link ObjectStore#moveToTier}).
+   *
+   * @return the interval
+   */
+  public Duration tierMigrationInterval() {
+    return tierMigrationInterval;
   }
 
   /**
@@ -265,6 +321,10 @@ public final class StorageConfig {
         + expectedChunks
         + ", filterFalsePositiveRate="
         + filterFalsePositiveRate
+        + ", tierCompression="
+        + tierCompression
+        + ", tierPolicy="
+        + tierPolicy
         + "]";
   }
 
@@ -291,8 +351,87 @@ public final class StorageConfig {
     private List<StorageNode> replicaNodes = List.of();
     private int replicationFactor = 1;
     private ReplicationMode replicationMode = ReplicationMode.SYNC;
+    private final EnumMap<Tier, Compression> tierCompression = defaultTierCompression();
+    private final EnumMap<Tier, Path> tierDirectories = new EnumMap<>(Tier.class);
+    private TierPolicy tierPolicy = TierPolicy.none();
+    private Duration tierMigrationInterval = Duration.ZERO;
 
     private Builder() {}
+
+    private static EnumMap<Tier, Compression> defaultTierCompression() {
+      EnumMap<Tier, Compression> m = new EnumMap<>(Tier.class);
+      m.put(Tier.COLD, Compression.zstd(3));
+      m.put(Tier.ARCHIVAL, Compression.zstd(19));
+      return m;
+    }
+
+    /**
+     * Sets the compression of a tier's chunks. Defaults: {@link Tier#HOT} LZ4 (the same setting as
+     * {@link #compression}), {@link Tier#COLD} zstd level 3, {@link Tier#ARCHIVAL} zstd level 19
+     * (zstd needs {@code com.github.luben:zstd-jni} on the class path when chunks are first moved
+     * there). Chunks record their codec, so changing a tier's setting affects only chunks written
+     * or moved afterwards.
+     *
+     * @param tier the tier
+     * @param compression its compression
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     */
+    public Builder tierCompression(Tier tier, Compression compression) {
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(compression, "compression");
+      if (tier == Tier.HOT) {
+        this.compression = compression;
+      } else {
+        tierCompression.put(tier, compression);
+      }
+      return this;
+    }
+
+    /**
+     * Puts a colder tier's packs in a directory of its own, typically on cheaper storage mounted
+     * there. Defaults: {@code packs-cold/} and {@code packs-archival/} inside the repository. The
+     * hot tier always uses the repository's {@code packs/}. The same directory must be given every
+     * time the repository is opened (the index refers to packs by id, and the tier's directory is
+     * where they are looked for).
+     *
+     * @param tier {@link Tier#COLD} or {@link Tier#ARCHIVAL}
+     * @param directory the directory (created if missing)
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     */
+    public Builder tierDirectory(Tier tier, Path directory) {
+      Objects.requireNonNull(tier, "tier");
+      Objects.requireNonNull(directory, "directory");
+      tierDirectories.put(tier, directory);
+      return this;
+    }
+
+    /**
+     * Moves objects between tiers by the time since they were last read. Default: {@link
+     * TierPolicy#none()} (only explicit {@link ObjectStore#moveToTier} requests move data).
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Builder tierPolicy(TierPolicy policy) {
+      this.tierPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Runs a tier migration pass in the background at this interval (on a daemon thread of the
+     * store). Default {@link Duration#ZERO}: no background passes.
+     *
+     * @param interval zero, or in {@code [1 s, 7 days]}
+     * @return this builder
+     * @throws NullPointerException if {@code interval} is null
+     */
+    public Builder tierMigrationInterval(Duration interval) {
+      this.tierMigrationInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
 
     /**
      * Keeps {@code replicationFactor} copies of every pack: the local one in the repository's
@@ -536,6 +675,28 @@ public final class StorageConfig {
           throw new IllegalArgumentException(
               "nodes: node ids must be unique but '" + id + "' appears twice");
         }
+      }
+      if (tierDirectories.containsKey(Tier.HOT)) {
+        throw new IllegalArgumentException(
+            "tierDirectory: the HOT tier always uses the repository's packs/ directory; only COLD"
+                + " and ARCHIVAL can be placed elsewhere, but HOT was set to "
+                + tierDirectories.get(Tier.HOT));
+      }
+      Path cold = tierDirectories.get(Tier.COLD);
+      Path archival = tierDirectories.get(Tier.ARCHIVAL);
+      if (cold != null
+          && archival != null
+          && cold.toAbsolutePath().normalize().equals(archival.toAbsolutePath().normalize())) {
+        throw new IllegalArgumentException(
+            "tierDirectory: COLD and ARCHIVAL must use different directories but both were "
+                + cold);
+      }
+      if (!tierMigrationInterval.isZero()
+          && (tierMigrationInterval.compareTo(Duration.ofSeconds(1)) < 0
+              || tierMigrationInterval.compareTo(Duration.ofDays(7)) > 0)) {
+        throw new IllegalArgumentException(
+            "tierMigrationInterval must be 0 (off) or in [PT1S, PT168H] but was "
+                + tierMigrationInterval);
       }
       return new StorageConfig(this);
     }

@@ -70,4 +70,39 @@ public interface StorageListener {
    * @param reason what was wrong with the repaired copy
    */
   default void onPackRepaired(String pack, String location, String source, String reason) {}
+
+  /**
+   * A tier migration is about to rewrite a group of chunks from one tier into another (one group
+   * per source and target tier per committed batch of a pass).
+   *
+   * @param from the tier the chunks are in
+   * @param to the tier they move to
+   * @param chunks chunks in the group
+   * @param bytes their stored bytes in the source tier
+   */
+  default void onTierMigrationStarted(Tier from, Tier to, int chunks, long bytes) {}
+
+  /**
+   * A group of chunks was rewritten and the index now points at the new copies (committed). The
+   * old copies are reclaimed by garbage collection.
+   *
+   * @param from the tier the chunks were in
+   * @param to the tier they are in now
+   * @param chunks chunks moved
+   * @param bytesRead their stored bytes in the source tier
+   * @param bytesWritten their stored bytes in the target tier (after its compression)
+   */
+  default void onTierMigrationFinished(
+      Tier from, Tier to, int chunks, long bytesRead, long bytesWritten) {}
+
+  /**
+   * Moving a group of chunks failed; they stay where they were (nothing of the group was
+   * committed) and a later pass tries again.
+   *
+   * @param from the tier the chunks are in
+   * @param to the tier they were moving to
+   * @param chunks chunks in the group
+   * @param error what went wrong
+   */
+  default void onTierMigrationFailed(Tier from, Tier to, int chunks, RuntimeException error) {}
 }

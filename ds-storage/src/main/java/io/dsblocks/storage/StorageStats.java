@@ -1,5 +1,10 @@
 package io.dsblocks.storage;
 
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
 /**
  * A point-in-time snapshot of a repository's space accounting and dedup-index behaviour, from
  * {@link ObjectStore#stats()}.
@@ -25,6 +30,8 @@ package io.dsblocks.storage;
  * @param indexFilterSkips lookups answered "new chunk" by the in-memory filter without touching the
  *     on-disk index
  * @param reclaimedBytes pack-file bytes freed by garbage collection over the repository's life
+ * @param tiers the same accounting per tier (every tier present, in {@link Tier} order); the
+ *     tiers' logical, unique and stored bytes, chunks, packs and pack bytes add up to the totals
  */
 public record StorageStats(
     long versions,
@@ -37,7 +44,96 @@ public record StorageStats(
     long packBytes,
     long indexLookups,
     long indexFilterSkips,
-    long reclaimedBytes) {
+    long reclaimedBytes,
+    Map<Tier, TierStats> tiers) {
+
+  /**
+   * Copies the per-tier map so that the record stays immutable.
+   *
+   * @param versions see the record
+   * @param logicalBytes see the record
+   * @param uniqueBytes see the record
+   * @param storedBytes see the record
+   * @param chunks see the record
+   * @param dedupedChunks see the record
+   * @param packs see the record
+   * @param packBytes see the record
+   * @param indexLookups see the record
+   * @param indexFilterSkips see the record
+   * @param reclaimedBytes see the record
+   * @param tiers see the record
+   */
+  public StorageStats {
+    Objects.requireNonNull(tiers, "tiers");
+    EnumMap<Tier, TierStats> copy = new EnumMap<>(Tier.class);
+    copy.putAll(tiers);
+    tiers = Collections.unmodifiableMap(copy);
+  }
+
+  /**
+   * Creates stats without a per-tier breakdown: everything in the hot tier.
+   *
+   * @param versions see the record
+   * @param logicalBytes see the record
+   * @param uniqueBytes see the record
+   * @param storedBytes see the record
+   * @param chunks see the record
+   * @param dedupedChunks see the record
+   * @param packs see the record
+   * @param packBytes see the record
+   * @param indexLookups see the record
+   * @param indexFilterSkips see the record
+   * @param reclaimedBytes see the record
+   */
+  public StorageStats(
+      long versions,
+      long logicalBytes,
+      long uniqueBytes,
+      long storedBytes,
+      long chunks,
+      long dedupedChunks,
+      long packs,
+      long packBytes,
+      long indexLookups,
+      long indexFilterSkips,
+      long reclaimedBytes) {
+    this(
+        versions,
+        logicalBytes,
+        uniqueBytes,
+        storedBytes,
+        chunks,
+        dedupedChunks,
+        packs,
+        packBytes,
+        indexLookups,
+        indexFilterSkips,
+        reclaimedBytes,
+        allHot(logicalBytes, uniqueBytes, storedBytes, chunks, packs, packBytes));
+  }
+
+  private static Map<Tier, TierStats> allHot(
+      long logical, long unique, long stored, long chunks, long packs, long packBytes) {
+    EnumMap<Tier, TierStats> m = new EnumMap<>(Tier.class);
+    for (Tier t : Tier.values()) {
+      m.put(
+          t,
+          t == Tier.HOT
+              ? new TierStats(t, logical, unique, stored, chunks, packs, packBytes)
+              : new TierStats(t, 0, 0, 0, 0, 0, 0));
+    }
+    return m;
+  }
+
+  /**
+   * Returns one tier's accounting.
+   *
+   * @param tier the tier
+   * @return its stats
+   */
+  public TierStats tier(Tier tier) {
+    return tiers.get(Objects.requireNonNull(tier, "tier"));
+  }
 
   /**
    * Creates stats without a reclaimed-bytes figure (the shape before garbage collection existed).
@@ -75,7 +171,7 @@ public record StorageStats(
         packBytes,
         indexLookups,
         indexFilterSkips,
-        0);
+        0L);
   }
 
   /**

@@ -13,6 +13,8 @@ import io.dsblocks.storage.StorageCorruptionException;
 import io.dsblocks.storage.StorageException;
 import io.dsblocks.storage.StorageListener;
 import io.dsblocks.storage.StorageStats;
+import io.dsblocks.storage.Tier;
+import io.dsblocks.storage.TierMigrator;
 import io.dsblocks.storage.VerificationReport;
 import io.dsblocks.storage.internal.chunk.Chunker;
 import io.dsblocks.storage.internal.compress.ChunkCompressor;
@@ -30,6 +32,7 @@ import io.dsblocks.storage.internal.index.VersionRecord;
 import io.dsblocks.storage.internal.pack.PackFormat;
 import io.dsblocks.storage.internal.pack.PackReader;
 import io.dsblocks.storage.internal.pack.PackRecovery;
+import io.dsblocks.storage.internal.pack.PackTiers;
 import io.dsblocks.storage.internal.pack.PackWriter;
 import io.dsblocks.storage.internal.pipeline.ChunkPipeline;
 import java.io.IOException;
@@ -87,6 +90,8 @@ public final class DefaultObjectStore implements ObjectStore {
   /** Index entries (new chunks) a put accumulates before writing them in an intermediate batch. */
   static final int FLUSH_CHUNKS = 4096;
 
+  private static final Tier[] TIERS = Tier.values();
+
   private final Path dir;
   private final StorageConfig config;
   private final RepositoryLock lock;
@@ -98,8 +103,14 @@ public final class DefaultObjectStore implements ObjectStore {
   final RepositoryDb db;
   final DedupIndex index;
   final Catalog catalog;
+  /** The hot tier's writer: where every put writes. */
   final PackWriter packWriter;
+
+  /** One writer per tier, indexed by tier ordinal ({@code writers[0] == packWriter}). */
+  final PackWriter[] writers;
+
   final PackReader packReader;
+  final TierManager tiers;
   final IdAllocator versionIds;
   final IdAllocator listIds;
   final CommitWatermark watermark;
@@ -128,8 +139,9 @@ public final class DefaultObjectStore implements ObjectStore {
   final int segmentSize;
   final int maxSegmentsInFlight;
   final int readAhead;
-  private final AtomicLong packBytes;
-  private final AtomicLong packCount;
+  private final AtomicLong[] packBytes = new AtomicLong[TIERS.length];
+  private final AtomicLong[] packCount = new AtomicLong[TIERS.length];
+  private final Path[] tierDirs;
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private final Object[] deleteStripes = new Object[64];
   private final PackRecovery.Result recovery;
@@ -149,26 +161,39 @@ public final class DefaultObjectStore implements ObjectStore {
     this.catalog = new Catalog(db, sealer);
     this.packReader = b.reader;
     this.recovery = b.recovery;
-    this.packBytes = new AtomicLong(recovery.packBytes());
-    this.packCount = new AtomicLong(recovery.packs());
+    this.tierDirs = b.tierDirs;
+    for (int t = 0; t < TIERS.length; t++) {
+      long[] found = countPacks(tierDirs[t]);
+      packCount[t] = new AtomicLong(found[0]);
+      packBytes[t] = new AtomicLong(found[1]);
+    }
     this.versionIds = new IdAllocator(db, "version", 1 << 16);
     this.watermark = new CommitWatermark(versionIds);
     this.snapshotStore = new SnapshotCatalog(db, sealer);
     this.listIds = new IdAllocator(db, "list", 1 << 12);
     this.listener = config.listener();
-    this.packWriter =
-        new PackWriter(
-            dir.resolve("packs"),
-            new IdAllocator(db, "pack", 1 << 10),
-            b.options.writeHook(),
-            config.packTargetSize(),
-            sealer,
-            db,
-            listener,
-            packBytes,
-            packCount);
+    IdAllocator packIds = new IdAllocator(db, "pack", 1 << 10);
+    this.writers = new PackWriter[TIERS.length];
+    for (int t = 0; t < TIERS.length; t++) {
+      writers[t] =
+          new PackWriter(
+              tierDirs[t],
+              packIds,
+              PackTiers.base(TIERS[t]),
+              b.options.writeHook(),
+              config.packTargetSize(),
+              sealer,
+              db,
+              listener,
+              packBytes[t],
+              packCount[t]);
+    }
+    this.packWriter = writers[0];
     this.replicator = new Replicator(this);
-    packWriter.onSealed(replicator::sealed);
+    for (PackWriter w : writers) {
+      w.onSealed(replicator::sealed);
+    }
+    this.tiers = new TierManager(this, b.options.compressors());
     if (config.executor().isPresent()) {
       this.executor = config.executor().get();
       this.ownsExecutor = false;
@@ -185,6 +210,39 @@ public final class DefaultObjectStore implements ObjectStore {
     for (int i = 0; i < deleteStripes.length; i++) {
       deleteStripes[i] = new Object();
     }
+  }
+
+  private static long[] countPacks(Path tierDir) {
+    long[] out = new long[2];
+    for (long id : PackRecovery.listPacks(tierDir)) {
+      try {
+        out[0]++;
+        out[1] += Files.size(tierDir.resolve(PackFormat.fileName(id)));
+      } catch (IOException e) {
+        throw new StorageException("cannot stat pack in " + tierDir + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the pack directory of every tier, hot first.
+   *
+   * @param dir the repository
+   * @param config the settings naming colder tiers' directories
+   * @return the directories, indexed by tier ordinal
+   */
+  static Path[] tierDirectories(Path dir, StorageConfig config) {
+    Path[] dirs = new Path[TIERS.length];
+    for (Tier t : TIERS) {
+      dirs[t.ordinal()] =
+          t == Tier.HOT
+              ? dir.resolve("packs")
+              : config
+                  .tierDirectory(t)
+                  .orElse(dir.resolve("packs-" + t.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    return dirs;
   }
 
   private static ThreadFactory daemonThreads() {
@@ -260,10 +318,14 @@ public final class DefaultObjectStore implements ObjectStore {
       b.compressor = options.compressors().apply(config.compression());
       b.db = RepositoryDb.open(dir.resolve("index"), config.indexCacheBytes());
       b.index = DedupIndex.open(b.db, config.expectedChunks(), config.filterFalsePositiveRate());
-      b.reader = new PackReader(dir.resolve("packs"));
+      b.tierDirs = tierDirectories(dir, config);
+      for (Path d : b.tierDirs) {
+        Files.createDirectories(d);
+      }
+      b.reader = new PackReader(b.tierDirs);
       b.recovery =
           PackRecovery.recover(
-              dir.resolve("packs"),
+              List.of(b.tierDirs),
               b.db,
               b.index,
               b.reader,
@@ -273,6 +335,7 @@ public final class DefaultObjectStore implements ObjectStore {
       DefaultObjectStore store = new DefaultObjectStore(b);
       try {
         store.replicator.start(b.recovery.damaged());
+        store.tiers.start();
       } catch (RuntimeException | Error e) {
         store.close();
         throw e;
@@ -300,6 +363,7 @@ public final class DefaultObjectStore implements ObjectStore {
     DedupIndex index;
     PackReader reader;
     PackRecovery.Result recovery;
+    Path[] tierDirs;
 
     void release() {
       if (reader != null) {
@@ -430,6 +494,9 @@ public final class DefaultObjectStore implements ObjectStore {
     Lock l = enter();
     try {
       rec = catalog.version(key, versionId);
+      if (rec != null) {
+        tiers.touched(key);
+      }
     } finally {
       l.unlock();
     }
@@ -463,6 +530,9 @@ public final class DefaultObjectStore implements ObjectStore {
     Lock l = enter();
     try {
       rec = catalog.latest(key);
+      if (rec != null && !rec.info().deleteMarker()) {
+        tiers.touched(key);
+      }
     } finally {
       l.unlock();
     }
@@ -551,7 +621,7 @@ public final class DefaultObjectStore implements ObjectStore {
     try {
       return readChunkAtLocal(loc, id, rawLength);
     } catch (StorageCorruptionException e) {
-      if (!replicator.enabled() || packWriter.isUnsealed(loc.packId())) {
+      if (!replicator.enabled() || isUnsealed(loc.packId())) {
         throw e;
       }
       // The local copy is missing or damaged: a replica answers and repairs it.
@@ -654,6 +724,12 @@ public final class DefaultObjectStore implements ObjectStore {
   public StorageStats stats() {
     Lock l = enter();
     try {
+      long packs = 0;
+      long bytes = 0;
+      for (int t = 0; t < TIERS.length; t++) {
+        packs += packCount[t].get();
+        bytes += packBytes[t].get();
+      }
       return new StorageStats(
           db.counter(Counters.VERSIONS),
           db.counter(Counters.LOGICAL_BYTES),
@@ -661,11 +737,12 @@ public final class DefaultObjectStore implements ObjectStore {
           db.counter(Counters.STORED_BYTES),
           db.counter(Counters.CHUNKS),
           db.counter(Counters.DEDUPED_CHUNKS),
-          packCount.get(),
-          packBytes.get(),
+          packs,
+          bytes,
           index.lookups(),
           index.filterSkips(),
-          db.counter(Counters.RECLAIMED_BYTES));
+          db.counter(Counters.RECLAIMED_BYTES),
+          tiers.tierStats(packCount, packBytes));
     } finally {
       l.unlock();
     }
@@ -707,6 +784,82 @@ public final class DefaultObjectStore implements ObjectStore {
     maintenanceLock.lock();
     try {
       return new Scrubber(this, pacer).run();
+    } finally {
+      maintenanceLock.unlock();
+      l.unlock();
+    }
+  }
+
+  @Override
+  public void moveToTier(String key, Tier tier) {
+    Validation.key(key);
+    Objects.requireNonNull(tier, "tier");
+    Lock l = enter();
+    try {
+      tiers.moveToTier(key, tier);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public void clearTierPin(String key) {
+    Validation.key(key);
+    Lock l = enter();
+    try {
+      tiers.clearPin(key);
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public Optional<Tier> tierOf(String key) {
+    Validation.key(key);
+    Lock l = enter();
+    try {
+      VersionRecord rec = catalog.latest(key);
+      if (rec == null || rec.info().deleteMarker()) {
+        return Optional.empty();
+      }
+      return Optional.of(tiers.versionTier(key, rec.info().versionId()));
+    } finally {
+      l.unlock();
+    }
+  }
+
+  @Override
+  public TierMigrator tierMigrator() {
+    return () -> {
+      Lock l = enter();
+      try {
+        return tiers.runPass();
+      } finally {
+        l.unlock();
+      }
+    };
+  }
+
+  /**
+   * Installs a hook that sees the steps of a tier migration (crash tests).
+   *
+   * @param hook the hook
+   */
+  void tierHookForTesting(GcHook hook) {
+    tiers.hook = hook;
+  }
+
+  /**
+   * Recounts the space accounting by scanning the index and catalog (tests: compare with {@link
+   * #stats()}, which is maintained incrementally).
+   *
+   * @return per-tier stats from a full scan
+   */
+  public Map<Tier, io.dsblocks.storage.TierStats> recountTierStats() {
+    Lock l = enter();
+    maintenanceLock.lock();
+    try {
+      return tiers.recount(packCount, packBytes);
     } finally {
       maintenanceLock.unlock();
       l.unlock();
@@ -795,9 +948,53 @@ public final class DefaultObjectStore implements ObjectStore {
     return dir.resolve("packs");
   }
 
-  void adjustPacks(long countDelta, long bytesDelta) {
-    packCount.addAndGet(countDelta);
-    packBytes.addAndGet(bytesDelta);
+  void adjustPacks(long packId, long countDelta, long bytesDelta) {
+    int t = PackTiers.ordinal(packId);
+    packCount[t].addAndGet(countDelta);
+    packBytes[t].addAndGet(bytesDelta);
+  }
+
+  /**
+   * Returns the pack directories of all tiers, hot first.
+   *
+   * @return the directories
+   */
+  List<Path> packDirs() {
+    return List.of(tierDirs);
+  }
+
+  /**
+   * Returns the writer of the tier a pack belongs to.
+   *
+   * @param packId the pack
+   * @return its tier's writer
+   */
+  PackWriter writerFor(long packId) {
+    return writers[PackTiers.ordinal(packId)];
+  }
+
+  /**
+   * Returns whether a pack of any tier is still being written in this run.
+   *
+   * @param packId the pack
+   * @return true if unsealed
+   */
+  boolean isUnsealed(long packId) {
+    return writerFor(packId).isUnsealed(packId);
+  }
+
+  /**
+   * Lists the pack ids present in every tier's directory.
+   *
+   * @return ids in increasing order
+   */
+  List<Long> listAllPacks() {
+    java.util.ArrayList<Long> ids = new java.util.ArrayList<>();
+    for (Path d : tierDirs) {
+      ids.addAll(PackRecovery.listPacks(d));
+    }
+    ids.sort(null);
+    return ids;
   }
 
   StorageConfig config() {
@@ -811,6 +1008,8 @@ public final class DefaultObjectStore implements ObjectStore {
 
   @Override
   public void close() {
+    // Before the gate: a background pass holds its read side until it notices the stop.
+    tiers.stopBackground();
     Lock l = gate.writeLock();
     l.lock();
     try {
@@ -819,9 +1018,12 @@ public final class DefaultObjectStore implements ObjectStore {
       }
       closed = true;
       try {
+        tiers.close();
         // Stop the copier before sealing: what it has not copied is found again at the next open.
         replicator.close();
-        packWriter.close();
+        for (PackWriter w : writers) {
+          w.close();
+        }
       } finally {
         packReader.closeAll();
         db.close();
@@ -840,6 +1042,7 @@ public final class DefaultObjectStore implements ObjectStore {
    * flushed beyond what commits already made durable. For recovery tests only.
    */
   void abandonForTesting() {
+    tiers.stopBackground();
     Lock l = gate.writeLock();
     l.lock();
     try {
@@ -847,8 +1050,11 @@ public final class DefaultObjectStore implements ObjectStore {
         return;
       }
       closed = true;
+      tiers.abandon();
       replicator.close();
-      packWriter.abandon();
+      for (PackWriter w : writers) {
+        w.abandon();
+      }
       packReader.closeAll();
       db.close();
       if (ownsExecutor) {

@@ -234,6 +234,7 @@ final class GarbageCollector {
         kept.add(recs[i]);
       } else {
         store.catalog.stageRemoval(purge, recs[i]);
+        store.tiers.stagePurge(purge, row.rowKey(), recs[i].info().size());
         pending[0]++;
         pending[1] += recs[i].info().size();
       }
@@ -319,6 +320,7 @@ final class GarbageCollector {
         chunks++;
         unique += loc.rawLength();
         stored += loc.length();
+        store.tiers.stageChunkDelta(b, loc.packId(), -1, -loc.rawLength(), -loc.length());
       }
       store.db.addCounter(b, Counters.CHUNKS, -chunks);
       store.db.addCounter(b, Counters.UNIQUE_BYTES, -unique);
@@ -354,20 +356,10 @@ final class GarbageCollector {
   /** Pack files not being written in this run, in id order. */
   private List<Long> sealedPacks() {
     TreeSet<Long> ids = new TreeSet<>();
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(store.packsDir(), "*.pack")) {
-      for (Path p : ds) {
-        String name = p.getFileName().toString();
-        try {
-          long id = Long.parseUnsignedLong(name.substring(0, name.length() - 5), 16);
-          if (!store.packWriter.isUnsealed(id)) {
-            ids.add(id);
-          }
-        } catch (NumberFormatException ignored) {
-          // Not ours.
-        }
+    for (long id : store.listAllPacks()) {
+      if (!store.isUnsealed(id)) {
+        ids.add(id);
       }
-    } catch (IOException e) {
-      throw new StorageException("cannot list " + store.packsDir() + ": " + e.getMessage(), e);
     }
     return new ArrayList<>(ids);
   }
@@ -396,13 +388,15 @@ final class GarbageCollector {
     for (IndexedChunk c : live) {
       byte[] record = store.packReader.readRecord(c.location(), c.id());
       byte[] sealed = Arrays.copyOfRange(record, PackFormat.RECORD_HEADER_LENGTH, record.length);
-      ChunkLocation to = store.packWriter.append(c.id(), sealed, c.location().rawLength());
+      // Same tier: a repack keeps each record's tier (and its compression).
+      ChunkLocation to =
+          store.writerFor(packId).append(c.id(), sealed, c.location().rawLength());
       syncTo.merge(to.packId(), to.end(), Math::max);
       moved.add(new IndexedChunk(c.id(), to));
       bytes += to.length();
     }
     for (Map.Entry<Long, Long> e : syncTo.entrySet()) {
-      store.packWriter.syncUpTo(e.getKey(), e.getValue());
+      store.writerFor(e.getKey()).syncUpTo(e.getKey(), e.getValue());
     }
     if (store.replicator.synchronous()) {
       // The moved records must have all their copies before the index points at them.
@@ -425,6 +419,7 @@ final class GarbageCollector {
         stored -= c.location().length();
       }
       store.db.addCounter(b, Counters.STORED_BYTES, stored);
+      store.tiers.stageChunkDelta(b, packId, 0, 0, stored);
       store.db.write(b, true);
     } catch (RocksDBException e) {
       throw store.db.failure("stage", e);
@@ -437,7 +432,7 @@ final class GarbageCollector {
     r.lock();
     try {
       store.packReader.evict(packId);
-      Files.deleteIfExists(store.packsDir().resolve(PackFormat.fileName(packId)));
+      Files.deleteIfExists(store.packReader.path(packId));
     } catch (IOException e) {
       throw new StorageException(
           "cannot delete repacked pack " + PackFormat.fileName(packId) + ": " + e.getMessage(), e);
@@ -446,7 +441,7 @@ final class GarbageCollector {
     }
     // Replicas after the local file: a crash in between leaves orphans that open and scrub remove.
     store.replicator.deleteReplicas(packId);
-    store.adjustPacks(-1, -size);
+    store.adjustPacks(packId, -1, -size);
     if (!live.isEmpty()) {
       repacked++;
     }

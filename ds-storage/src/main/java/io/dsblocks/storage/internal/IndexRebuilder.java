@@ -25,13 +25,15 @@ final class IndexRebuilder {
 
   long run() {
     // Every pack must have a trailer first.
-    store.packWriter.sealCurrent();
+    for (io.dsblocks.storage.internal.pack.PackWriter w : store.writers) {
+      w.sealCurrent();
+    }
     store.db.deleteRange(store.db.chunks, new byte[0], ones(33));
     store.db.deleteRange(store.db.packEntries, new byte[0], ones(17));
     long count = 0;
-    for (long id : PackRecovery.listPacks(store.packsDir())) {
+    for (long id : store.listAllPacks()) {
       String name = PackFormat.fileName(id);
-      if (store.packWriter.isUnsealed(id)) {
+      if (store.isUnsealed(id)) {
         notifyDamaged(name, "pack has no trailer yet (its last write failed); not indexed");
         continue;
       }

@@ -155,7 +155,7 @@ final class Replicator implements AutoCloseable {
     Set<Long> referenced = new HashSet<>(store.index.packsWithEntries());
     if (factor > 1) {
       for (long id : referenced) {
-        if (!store.packWriter.isUnsealed(id) && Files.exists(store.packReader.path(id))) {
+        if (!store.isUnsealed(id) && Files.exists(store.packReader.path(id))) {
           enqueue(id);
         }
       }
@@ -209,7 +209,7 @@ final class Replicator implements AutoCloseable {
       return;
     }
     for (long id : packIds) {
-      if (!store.packWriter.isUnsealed(id) && !replicated.contains(id)) {
+      if (!store.isUnsealed(id) && !replicated.contains(id)) {
         enqueue(id);
       }
     }
@@ -285,7 +285,7 @@ final class Replicator implements AutoCloseable {
    * @throws StorageException if sealing or any copy fails (the commit must then fail)
    */
   void replicateForCommit(long packId) {
-    store.packWriter.sealNow(packId);
+    store.writerFor(packId).sealNow(packId);
     ensureCopies(packId);
   }
 
@@ -370,7 +370,7 @@ final class Replicator implements AutoCloseable {
         long id = PackFormat.parseFileName(n);
         if (id >= 0
             && !referenced.contains(id)
-            && !store.packWriter.isUnsealed(id)
+            && !store.isUnsealed(id)
             && !Files.exists(store.packReader.path(id))) {
           try {
             if (node.delete(n)) {
@@ -436,7 +436,7 @@ final class Replicator implements AutoCloseable {
    * @return true if repaired
    */
   boolean repairLocalFrom(long packId, StorageNode node, String reason) {
-    if (store.packWriter.isUnsealed(packId)) {
+    if (store.isUnsealed(packId)) {
       return false; // still being written here: replicas never hold it
     }
     String name = PackFormat.fileName(packId);
@@ -537,7 +537,7 @@ final class Replicator implements AutoCloseable {
     PackFiles.syncDirectory(target.getParent());
     store.packReader.evict(packId);
     PackState.markSealed(store.db, packId, size);
-    store.adjustPacks(before == 0 ? 1 : 0, size - before);
+    store.adjustPacks(packId, before == 0 ? 1 : 0, size - before);
     repairs.incrementAndGet();
   }
 

@@ -52,7 +52,7 @@ final class Scrubber {
     }
     List<Long> referenced = store.index.packsWithEntries();
     for (long id : referenced) {
-      if (store.packWriter.isUnsealed(id)) {
+      if (store.isUnsealed(id)) {
         continue; // still being written: not replicated yet, verify() covers its records
       }
       scrubPack(id, rep, held);

@@ -43,7 +43,7 @@ final class Verifier {
   }
 
   VerificationReport run() {
-    TreeSet<Long> ids = new TreeSet<>(PackRecovery.listPacks(store.packsDir()));
+    TreeSet<Long> ids = new TreeSet<>(store.listAllPacks());
     ids.addAll(store.index.packsWithEntries());
     for (long id : ids) {
       checkPack(id);
@@ -85,7 +85,7 @@ final class Verifier {
       }
       return;
     }
-    if (!store.packWriter.isUnsealed(id)) {
+    if (!store.isUnsealed(id)) {
       try {
         store.packReader.readTrailer(id, store.sealer);
       } catch (StorageCorruptionException e) {

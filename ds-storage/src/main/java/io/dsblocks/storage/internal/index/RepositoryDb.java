@@ -47,6 +47,10 @@ import org.rocksdb.WriteOptions;
  *       operator so concurrent commits add without a read-modify-write race
  *   <li>{@code snapshots}: snapshot id (8) to a sealed snapshot record
  *   <li>{@code gc_marks}: scratch mark set of the running garbage-collection cycle
+ *   <li>{@code object_access}: UTF-8 key to tier pin (1) + last recorded read, epoch day (8)
+ *   <li>{@code version_tiers}: version row key (as in {@code objects}) to tier (1), for versions
+ *       assigned to a tier other than hot
+ *   <li>{@code tier_marks}: scratch marks of a tier migration pass, chunk id (32) + tier (1)
  *   <li>{@code default}: id allocator reservations
  * </ul>
  *
@@ -93,6 +97,15 @@ public final class RepositoryDb implements AutoCloseable {
   /** Scratch mark set of a garbage-collection cycle: chunk id (32) to nothing. */
   public final ColumnFamilyHandle gcMarks;
 
+  /** Per object key: tier pin and last recorded read (tiering). */
+  public final ColumnFamilyHandle objectAccess;
+
+  /** Per object version row key: the tier it is assigned to, when not hot (tiering). */
+  public final ColumnFamilyHandle versionTiers;
+
+  /** Scratch marks of a tier migration pass: chunk id (32) + tier (1) to nothing. */
+  public final ColumnFamilyHandle tierMarks;
+
   private final WriteOptions unlogged;
 
   /** Writes issued (every put, delete, batch and range delete); a test hook for O(1) claims. */
@@ -132,7 +145,10 @@ public final class RepositoryDb implements AutoCloseable {
             new ColumnFamilyDescriptor(name("chunk_lists"), plain),
             new ColumnFamilyDescriptor(name("counters"), counting),
             new ColumnFamilyDescriptor(name("snapshots"), plain),
-            new ColumnFamilyDescriptor(name("gc_marks"), pointLookups));
+            new ColumnFamilyDescriptor(name("gc_marks"), pointLookups),
+            new ColumnFamilyDescriptor(name("object_access"), plain),
+            new ColumnFamilyDescriptor(name("version_tiers"), plain),
+            new ColumnFamilyDescriptor(name("tier_marks"), plain));
     DBOptions options =
         track(
             new DBOptions()
@@ -154,6 +170,9 @@ public final class RepositoryDb implements AutoCloseable {
     this.counters = handles.get(6);
     this.snapshots = handles.get(7);
     this.gcMarks = handles.get(8);
+    this.objectAccess = handles.get(9);
+    this.versionTiers = handles.get(10);
+    this.tierMarks = handles.get(11);
     this.syncWrite = track(new WriteOptions().setSync(true));
     // Marks are scratch data of one GC cycle: a crash simply restarts the cycle, so no WAL.
     this.unlogged = track(new WriteOptions().setDisableWAL(true));

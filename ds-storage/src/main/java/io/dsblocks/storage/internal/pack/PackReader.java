@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PackReader {
   private static final int MAX_OPEN = 256;
 
-  private final Path dir;
+  private final Path[] dirs;
   private final ConcurrentHashMap<Long, FileChannel> channels = new ConcurrentHashMap<>();
 
   /**
@@ -36,7 +36,17 @@ public final class PackReader {
    * @param dir the packs directory
    */
   public PackReader(Path dir) {
-    this.dir = dir;
+    this(new Path[] {dir});
+  }
+
+  /**
+   * Creates a reader over several tiers' directories: a pack is looked for in the directory of
+   * its tier ({@link PackTiers}).
+   *
+   * @param dirsByTier pack directories indexed by tier ordinal (hot first)
+   */
+  public PackReader(Path[] dirsByTier) {
+    this.dirs = dirsByTier.clone();
   }
 
   /**
@@ -46,7 +56,8 @@ public final class PackReader {
    * @return its file
    */
   public Path path(long packId) {
-    return dir.resolve(PackFormat.fileName(packId));
+    int tier = PackTiers.ordinal(packId);
+    return dirs[tier < dirs.length ? tier : 0].resolve(PackFormat.fileName(packId));
   }
 
   /**

@@ -75,16 +75,42 @@ public final class PackRecovery {
       ChunkSealer sealer,
       PackWriteHook hook,
       StorageListener listener) {
+    return recover(List.of(dir), db, index, reader, sealer, hook, listener);
+  }
+
+  /**
+   * Recovers every pack in several directories (one per tier); a pack the index references is
+   * reported missing only if no directory has it.
+   *
+   * @param dirs the packs directories
+   * @param db the database
+   * @param index the dedup index (for committed entries)
+   * @param reader evicted for packs that are rewritten
+   * @param sealer seals new trailers
+   * @param hook write hook
+   * @param listener receives recovery and damage events
+   * @return what was found
+   */
+  public static Result recover(
+      List<Path> dirs,
+      RepositoryDb db,
+      DedupIndex index,
+      PackReader reader,
+      ChunkSealer sealer,
+      PackWriteHook hook,
+      StorageListener listener) {
     TreeMap<Long, Path> files = new TreeMap<>();
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-      for (Path p : stream) {
-        long id = PackFormat.parseFileName(p.getFileName().toString());
-        if (id >= 0) {
-          files.put(id, p);
+    for (Path dir : dirs) {
+      try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+        for (Path p : stream) {
+          long id = PackFormat.parseFileName(p.getFileName().toString());
+          if (id >= 0) {
+            files.put(id, p);
+          }
         }
+      } catch (IOException e) {
+        throw new StorageException("cannot list packs in " + dir + ": " + e.getMessage(), e);
       }
-    } catch (IOException e) {
-      throw new StorageException("cannot list packs in " + dir + ": " + e.getMessage(), e);
     }
     // One seek per pack: which packs does the committed index reference at all?
     java.util.Set<Long> referenced = new java.util.HashSet<>(index.packsWithEntries());
@@ -146,7 +172,9 @@ public final class PackRecovery {
       }
     }
     if (removedAny) {
-      PackFiles.syncDirectory(dir);
+      for (Path dir : dirs) {
+        PackFiles.syncDirectory(dir);
+      }
     }
     for (long id : referenced) {
       if (!files.containsKey(id)) {

@@ -40,6 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class PackWriter {
   private final Path dir;
   private final IdAllocator packIds;
+  private final long idBase;
   private final PackWriteHook hook;
   private final long targetSize;
   private final ChunkSealer sealer;
@@ -78,8 +79,37 @@ public final class PackWriter {
       StorageListener listener,
       AtomicLong packBytes,
       AtomicLong packCount) {
+    this(dir, packIds, 0, hook, targetSize, sealer, db, listener, packBytes, packCount);
+  }
+
+  /**
+   * Creates a writer for a tier: its pack ids carry the tier's bits ({@link PackTiers#base}).
+   *
+   * @param dir the tier's packs directory
+   * @param packIds pack id allocator (shared by all tiers)
+   * @param idBase added to every allocated id
+   * @param hook write hook (tests)
+   * @param targetSize size at which a pack is sealed
+   * @param sealer seals trailers
+   * @param db records sealed packs
+   * @param listener receives seal events
+   * @param packBytes running total of this writer's pack bytes
+   * @param packCount running number of this writer's packs
+   */
+  public PackWriter(
+      Path dir,
+      IdAllocator packIds,
+      long idBase,
+      PackWriteHook hook,
+      long targetSize,
+      ChunkSealer sealer,
+      RepositoryDb db,
+      StorageListener listener,
+      AtomicLong packBytes,
+      AtomicLong packCount) {
     this.dir = dir;
     this.packIds = packIds;
+    this.idBase = idBase;
     this.hook = hook;
     this.targetSize = targetSize;
     this.sealer = sealer;
@@ -143,7 +173,7 @@ public final class PackWriter {
 
   /** Called with the lock held. */
   private OpenPack createPack() {
-    long id = packIds.next();
+    long id = idBase | packIds.next();
     Path path = dir.resolve(PackFormat.fileName(id));
     FileChannel channel = null;
     try {
