@@ -364,8 +364,8 @@ public interface ObjectStore extends AutoCloseable {
   }
 
   /**
-   * Returns the migrator that moves chunks between tiers; {@link TierMigrator#runOnce()} runs a pass
-   * on the calling thread.
+   * Returns the migrator that moves chunks between tiers; {@link TierMigrator#runOnce()} runs a
+   * pass on the calling thread.
    *
    * @return the migrator
    * @throws UnsupportedOperationException if this implementation has no tiers (the default)

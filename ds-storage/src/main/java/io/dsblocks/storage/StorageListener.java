@@ -83,8 +83,8 @@ public interface StorageListener {
   default void onTierMigrationStarted(Tier from, Tier to, int chunks, long bytes) {}
 
   /**
-   * A group of chunks was rewritten and the index now points at the new copies (committed). The
-   * old copies are reclaimed by garbage collection.
+   * A group of chunks was rewritten and the index now points at the new copies (committed). The old
+   * copies are reclaimed by garbage collection.
    *
    * @param from the tier the chunks were in
    * @param to the tier they are in now
@@ -96,8 +96,8 @@ public interface StorageListener {
       Tier from, Tier to, int chunks, long bytesRead, long bytesWritten) {}
 
   /**
-   * Moving a group of chunks failed; they stay where they were (nothing of the group was
-   * committed) and a later pass tries again.
+   * Moving a group of chunks failed; they stay where they were (nothing of the group was committed)
+   * and a later pass tries again.
    *
    * @param from the tier the chunks are in
    * @param to the tier they were moving to

@@ -30,8 +30,8 @@ import java.util.Objects;
  * @param indexFilterSkips lookups answered "new chunk" by the in-memory filter without touching the
  *     on-disk index
  * @param reclaimedBytes pack-file bytes freed by garbage collection over the repository's life
- * @param tiers the same accounting per tier (every tier present, in {@link Tier} order); the
- *     tiers' logical, unique and stored bytes, chunks, packs and pack bytes add up to the totals
+ * @param tiers the same accounting per tier (every tier present, in {@link Tier} order); the tiers'
+ *     logical, unique and stored bytes, chunks, packs and pack bytes add up to the totals
  */
 public record StorageStats(
     long versions,

@@ -1,7 +1,8 @@
 package io.dsblocks.storage;
 
 /**
- * What one tier migration pass did ({@link TierMigrator#runOnce()}, {@link ObjectStore#moveToTier}).
+ * What one tier migration pass did ({@link TierMigrator#runOnce()}, {@link
+ * ObjectStore#moveToTier}).
  *
  * <p>Immutable and thread-safe.
  *

@@ -8,8 +8,8 @@ import java.util.Optional;
  * When objects move between tiers on their own: by the time since they were last read (or written,
  * if never read), measured on the store's injected clock ({@link StorageConfig.Builder#clock}).
  *
- * <p>The age of an object is {@code now - max(last read, creation of its newest version)}; reads are
- * recorded with a resolution of one day (see {@link ObjectStore#moveToTier}), so thresholds are
+ * <p>The age of an object is {@code now - max(last read, creation of its newest version)}; reads
+ * are recorded with a resolution of one day (see {@link ObjectStore#moveToTier}), so thresholds are
  * meant to be days or more. An object whose age reaches {@code coldAfter} belongs in {@link
  * Tier#COLD}, one whose age reaches {@code archivalAfter} in {@link Tier#ARCHIVAL}, and a younger
  * one (for example one read again) in {@link Tier#HOT}. Objects pinned with {@link

@@ -103,6 +103,7 @@ public final class DefaultObjectStore implements ObjectStore {
   final RepositoryDb db;
   final DedupIndex index;
   final Catalog catalog;
+
   /** The hot tier's writer: where every put writes. */
   final PackWriter packWriter;
 

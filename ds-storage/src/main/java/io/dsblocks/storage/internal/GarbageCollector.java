@@ -13,9 +13,7 @@ import io.dsblocks.storage.internal.index.IndexedChunk;
 import io.dsblocks.storage.internal.index.VersionRecord;
 import io.dsblocks.storage.internal.pack.PackFormat;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -389,8 +387,7 @@ final class GarbageCollector {
       byte[] record = store.packReader.readRecord(c.location(), c.id());
       byte[] sealed = Arrays.copyOfRange(record, PackFormat.RECORD_HEADER_LENGTH, record.length);
       // Same tier: a repack keeps each record's tier (and its compression).
-      ChunkLocation to =
-          store.writerFor(packId).append(c.id(), sealed, c.location().rawLength());
+      ChunkLocation to = store.writerFor(packId).append(c.id(), sealed, c.location().rawLength());
       syncTo.merge(to.packId(), to.end(), Math::max);
       moved.add(new IndexedChunk(c.id(), to));
       bytes += to.length();

@@ -3,7 +3,6 @@ package io.dsblocks.storage.internal;
 import io.dsblocks.storage.StorageCorruptionException;
 import io.dsblocks.storage.internal.index.IndexedChunk;
 import io.dsblocks.storage.internal.pack.PackFormat;
-import io.dsblocks.storage.internal.pack.PackRecovery;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

@@ -49,17 +49,17 @@ import org.rocksdb.WriteBatch;
  * PackTiers}), so a chunk location names its tier and reads need no extra lookup. Puts always write
  * to the hot tier.
  *
- * <p><b>Assignment.</b> Every object key has a desired tier: its pin (set by {@code moveToTier})
- * or else the {@link TierPolicy} applied to its age ({@code now - max(last recorded read, creation
- * of its newest version)}, {@code now} from the injected clock). A pass records the desired tier
- * of each version row in {@code version_tiers} (absent means hot), moving the versions' sizes
- * between the per-tier logical counters in the same write.
+ * <p><b>Assignment.</b> Every object key has a desired tier: its pin (set by {@code moveToTier}) or
+ * else the {@link TierPolicy} applied to its age ({@code now - max(last recorded read, creation of
+ * its newest version)}, {@code now} from the injected clock). A pass records the desired tier of
+ * each version row in {@code version_tiers} (absent means hot), moving the versions' sizes between
+ * the per-tier logical counters in the same write.
  *
  * <p><b>Dedup rule.</b> A chunk has one copy, in the hottest tier desired by any version that
  * references it. The pass writes one mark {@code (chunk id, tier)} per reference into the scratch
- * family {@code tier_marks}; because marks sort by id and then tier, a merge join with the
- * {@code chunks} family sees each chunk's hottest mark first. Chunks with no mark (garbage) are
- * left to GC. Marks live on disk, so a pass's memory is one key's rows plus one move batch.
+ * family {@code tier_marks}; because marks sort by id and then tier, a merge join with the {@code
+ * chunks} family sees each chunk's hottest mark first. Chunks with no mark (garbage) are left to
+ * GC. Marks live on disk, so a pass's memory is one key's rows plus one move batch.
  *
  * <p><b>Moving a chunk</b> (batches of {@value #MOVE_BATCH}): read and authenticate the record
  * (falling back to a replica), decompress, compress and seal it with the target tier's settings,
@@ -239,7 +239,10 @@ final class TierManager {
       byte[] k = key.getBytes(StandardCharsets.UTF_8);
       byte[] old = store.db.get(store.db.objectAccess, k);
       store.db.put(
-          store.db.objectAccess, k, access(pin, old == null ? Long.MIN_VALUE : accessDay(old)), true);
+          store.db.objectAccess,
+          k,
+          access(pin, old == null ? Long.MIN_VALUE : accessDay(old)),
+          true);
     }
   }
 
@@ -557,11 +560,7 @@ final class TierManager {
               groupChunks,
               (f, t) ->
                   listener.onTierMigrationFinished(
-                      TIERS[f],
-                      TIERS[t],
-                      groupChunks[f][t],
-                      groupRead[f][t],
-                      groupWritten[f][t]));
+                      TIERS[f], TIERS[t], groupChunks[f][t], groupRead[f][t], groupWritten[f][t]));
         }
       } catch (RuntimeException e) {
         if (listening) {

@@ -11,7 +11,6 @@ import io.dsblocks.storage.internal.index.ChunkLocation;
 import io.dsblocks.storage.internal.index.IndexedChunk;
 import io.dsblocks.storage.internal.index.VersionRecord;
 import io.dsblocks.storage.internal.pack.PackFormat;
-import io.dsblocks.storage.internal.pack.PackRecovery;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -51,9 +51,9 @@ public final class Counters {
   }
 
   /**
-   * Returns the name of a per-tier counter. Only colder tiers' counters are written; the hot
-   * tier's values are the totals minus the others, so the put path (which writes only hot chunks)
-   * keeps updating the totals alone.
+   * Returns the name of a per-tier counter. Only colder tiers' counters are written; the hot tier's
+   * values are the totals minus the others, so the put path (which writes only hot chunks) keeps
+   * updating the totals alone.
    *
    * @param tier the tier
    * @param counter the counter

@@ -40,8 +40,8 @@ public final class PackReader {
   }
 
   /**
-   * Creates a reader over several tiers' directories: a pack is looked for in the directory of
-   * its tier ({@link PackTiers}).
+   * Creates a reader over several tiers' directories: a pack is looked for in the directory of its
+   * tier ({@link PackTiers}).
    *
    * @param dirsByTier pack directories indexed by tier ordinal (hot first)
    */

@@ -3,11 +3,11 @@ package io.dsblocks.storage.internal.pack;
 import io.dsblocks.storage.Tier;
 
 /**
- * The tier of a pack is encoded in the top bits of its id: bits 60-61 hold the tier's ordinal
- * (0 = hot, so every pack written before tiers existed is hot), the low 60 bits a sequence number
- * from the one pack id allocator. Why in the id: a chunk location already names its pack, so the
- * read path finds the tier's directory without another index lookup, and the index format does
- * not change.
+ * The tier of a pack is encoded in the top bits of its id: bits 60-61 hold the tier's ordinal (0 =
+ * hot, so every pack written before tiers existed is hot), the low 60 bits a sequence number from
+ * the one pack id allocator. Why in the id: a chunk location already names its pack, so the read
+ * path finds the tier's directory without another index lookup, and the index format does not
+ * change.
  */
 public final class PackTiers {
   private PackTiers() {}
