@@ -21,7 +21,8 @@ public final class StorageScenario implements Scenario {
 
   @Override
   public String description() {
-    return "two versions of a tree into an encrypted dedup store; a flipped bit is detected";
+    return "two versions of a tree into an encrypted dedup store; a flipped bit is detected; logs"
+        + " moved to the cold tier";
   }
 
   @Override
@@ -36,7 +37,25 @@ public final class StorageScenario implements Scenario {
         out.step("%s", line.strip());
       }
     }
+    ByteArrayOutputStream tierBuffer = new ByteArrayOutputStream();
+    TieringExample.Result t;
+    try (PrintStream ps = new PrintStream(tierBuffer, true, StandardCharsets.UTF_8)) {
+      t = TieringExample.run(ps);
+    }
+    for (String line : tierBuffer.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        out.step("%s", line.strip());
+      }
+    }
     return List.of(
+        new Measurement(
+            "2023 logs hot (LZ4) -> cold (zstd-3)",
+            String.format(
+                Locale.ROOT,
+                "%.2f -> %.2f MB stored, read back %s",
+                t.hotStoredBefore() / 1e6,
+                t.coldStoredAfter() / 1e6,
+                t.readBackIdentical() ? "identical" : "DIFFERENT")),
         new Measurement(
             "v2 stored / v2 size",
             String.format(
