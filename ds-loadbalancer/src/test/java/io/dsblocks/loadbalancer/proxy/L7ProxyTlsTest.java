@@ -117,6 +117,30 @@ class L7ProxyTlsTest {
   }
 
   @Test
+  void withHttp2OffH2ClientsAreServedHttp11() throws Exception {
+    TestBackend backend = TestBackend.start("h1-only");
+    Path[] def = pki.server("h1only", "h1-only");
+    try (L7Proxy p =
+        L7Proxy.start(
+            Fixtures.proxy(roundRobin(backend))
+                .tls(TlsConfig.of(def[0], def[1]))
+                .http2(false)
+                .build())) {
+      HttpResponse<String> r =
+          h2.send(
+              HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + p.port() + "/echo"))
+                  .timeout(TIMEOUT)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(p.stats().http2Connections()).isZero();
+    } finally {
+      backend.close();
+    }
+  }
+
+  @Test
   void sniSelectsTheCertificateByNameAndTheDefaultOtherwise() throws Exception {
     HttpClient byName = pki.client(HttpClient.Version.HTTP_1_1, null);
     HttpResponse<String> named =
