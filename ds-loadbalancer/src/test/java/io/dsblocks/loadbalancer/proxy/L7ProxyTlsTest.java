@@ -141,6 +141,23 @@ class L7ProxyTlsTest {
   }
 
   @Test
+  void http2RequestLimitsMatchHttp11() throws Exception {
+    int before = web.requests();
+    HttpResponse<String> longPath = get(h2, "/echo/" + "a".repeat(5000));
+    assertThat(longPath.statusCode()).isEqualTo(414);
+    HttpResponse<String> bigHeader =
+        h2.send(
+            HttpRequest.newBuilder(uri("/echo/big-header"))
+                .header("x-big", "b".repeat(9000))
+                .timeout(TIMEOUT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bigHeader.statusCode()).isEqualTo(431);
+    assertThat(web.requests()).isEqualTo(before);
+    assertThat(get(h2, "/echo/fine").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void sniSelectsTheCertificateByNameAndTheDefaultOtherwise() throws Exception {
     HttpClient byName = pki.client(HttpClient.Version.HTTP_1_1, null);
     HttpResponse<String> named =
