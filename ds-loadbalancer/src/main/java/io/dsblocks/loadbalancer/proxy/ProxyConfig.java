@@ -1,7 +1,9 @@
 package io.dsblocks.loadbalancer.proxy;
 
 import io.dsblocks.loadbalancer.Ticker;
+import io.dsblocks.loadbalancer.auth.AuthRules;
 import io.dsblocks.loadbalancer.internal.proxy.Checks;
+import io.dsblocks.loadbalancer.tls.TlsConfig;
 import io.dsblocks.ratelimit.retry.RetryBudget;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -30,6 +32,13 @@ import java.util.Set;
  *     .build();
  * try (L7Proxy proxy = L7Proxy.start(config)) { ... }
  * }</pre>
+ *
+ * <p>HTTPS, HTTP/2 and authentication: {@link Builder#tls(TlsConfig)} makes the listener terminate
+ * TLS (SNI certificate selection, ALPN, mutual TLS, hot reload with {@link
+ * Builder#tlsReloadInterval(Duration)}); clients that negotiate {@code h2} by ALPN get HTTP/2
+ * unless {@link Builder#http2(boolean)} is off; {@link Builder#auth(AuthRules)} and {@link
+ * Route.Builder#auth(io.dsblocks.loadbalancer.auth.AuthPolicy)} authenticate and authorize requests
+ * before they reach a backend.
  *
  * <p>Immutable and thread-safe (the retry budget, filters, sinks and pickers it holds are
  * thread-safe by their contracts).
@@ -65,6 +74,11 @@ public final class ProxyConfig {
   private final boolean trustForwardedHeaders;
   private final Duration shutdownTimeout;
   private final ClientChannelCustomizer clientChannelCustomizer;
+  private final TlsConfig tls;
+  private final Duration tlsReloadInterval;
+  private final boolean http2;
+  private final int http2MaxConcurrentStreams;
+  private final AuthRules auth;
 
   private ProxyConfig(Builder b) {
     this.host = b.host;
@@ -93,6 +107,11 @@ public final class ProxyConfig {
     this.trustForwardedHeaders = b.trustForwardedHeaders;
     this.shutdownTimeout = b.shutdownTimeout;
     this.clientChannelCustomizer = b.clientChannelCustomizer;
+    this.tls = b.tls;
+    this.tlsReloadInterval = b.tlsReloadInterval;
+    this.http2 = b.http2;
+    this.http2MaxConcurrentStreams = b.http2MaxConcurrentStreams;
+    this.auth = b.auth;
   }
 
   /**
@@ -347,6 +366,64 @@ public final class ProxyConfig {
     return Optional.ofNullable(clientChannelCustomizer);
   }
 
+  /**
+   * TLS termination on the listener: every accepted connection does a TLS handshake first (SNI
+   * picks the certificate, ALPN picks HTTP/2 or HTTP/1.1, client certificates are requested as the
+   * config says). The proxy creates one {@link io.dsblocks.loadbalancer.tls.TlsContextProvider}
+   * from it at start (see {@link L7Proxy#tls()}) and closes it on stop.
+   *
+   * @return the TLS settings, or empty for plain-text HTTP
+   */
+  public Optional<TlsConfig> tls() {
+    return Optional.ofNullable(tls);
+  }
+
+  /**
+   * How often the certificate files are checked for changes and reloaded (new handshakes use the
+   * new certificates; a bad file keeps the old ones in service).
+   *
+   * @return the interval, or empty for no polling ({@link L7Proxy#tls()} can still {@code reload()}
+   *     on demand)
+   */
+  public Optional<Duration> tlsReloadInterval() {
+    return Optional.ofNullable(tlsReloadInterval);
+  }
+
+  /**
+   * Whether clients that negotiate {@code h2} by ALPN during the TLS handshake are served over
+   * HTTP/2. Without {@link #tls()} this has no effect: plain-text connections speak HTTP/1.1
+   * (cleartext {@code h2c} upgrades are not supported). When false, {@code h2} is removed from the
+   * ALPN protocols offered.
+   *
+   * @return true by default
+   */
+  public boolean http2() {
+    return http2;
+  }
+
+  /**
+   * The most HTTP/2 streams (concurrent requests) one client connection may have open, announced in
+   * {@code SETTINGS_MAX_CONCURRENT_STREAMS}; streams beyond it are refused ({@code REFUSED_STREAM},
+   * which clients retry).
+   *
+   * @return the limit, 100 by default
+   */
+  public int http2MaxConcurrentStreams() {
+    return http2MaxConcurrentStreams;
+  }
+
+  /**
+   * Authentication and authorization rules by host and path prefix, evaluated for every request
+   * before routing (a route's own {@link Route#auth()} policy is evaluated after the route is
+   * chosen). A denied request is answered with the result's status (401 with {@code
+   * WWW-Authenticate}, or 403) and never reaches a backend.
+   *
+   * @return the rules, or empty
+   */
+  public Optional<AuthRules> auth() {
+    return Optional.ofNullable(auth);
+  }
+
   /** Builds a {@link ProxyConfig}; validated by {@link #build()}. Not thread-safe. */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -375,6 +452,11 @@ public final class ProxyConfig {
     private boolean trustForwardedHeaders;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private ClientChannelCustomizer clientChannelCustomizer;
+    private TlsConfig tls;
+    private Duration tlsReloadInterval;
+    private boolean http2 = true;
+    private int http2MaxConcurrentStreams = 100;
+    private AuthRules auth;
 
     private Builder() {}
 
@@ -683,11 +765,76 @@ public final class ProxyConfig {
     }
 
     /**
+     * Terminates TLS on the listener (default: plain text). The certificate files were checked by
+     * {@link TlsConfig.Builder#build()}; they are read again when the proxy starts. The ALPN
+     * protocols offered must be among {@code h2} and {@code http/1.1}.
+     *
+     * @param config the TLS settings
+     * @return this builder
+     */
+    public Builder tls(TlsConfig config) {
+      this.tls = Objects.requireNonNull(config, "tls must not be null");
+      return this;
+    }
+
+    /**
+     * Checks the certificate files for changes every {@code interval} (default: never) and reloads
+     * them once they have stayed the same for one interval. Needs {@link #tls(TlsConfig)}.
+     *
+     * @param interval 10 ms to 1 day
+     * @return this builder
+     */
+    public Builder tlsReloadInterval(Duration interval) {
+      this.tlsReloadInterval =
+          Checks.range("tlsReloadInterval", interval, Duration.ofMillis(10), Duration.ofDays(1));
+      return this;
+    }
+
+    /**
+     * Serves HTTP/2 to clients that negotiate {@code h2} by ALPN (default true). Only meaningful
+     * with {@link #tls(TlsConfig)}; plain-text listeners always speak HTTP/1.1.
+     *
+     * @param enabled false to offer only {@code http/1.1}
+     * @return this builder
+     */
+    public Builder http2(boolean enabled) {
+      this.http2 = enabled;
+      return this;
+    }
+
+    /**
+     * The most concurrent HTTP/2 streams per client connection (default 100).
+     *
+     * @param streams 1 to 10,000
+     * @return this builder
+     */
+    public Builder http2MaxConcurrentStreams(int streams) {
+      this.http2MaxConcurrentStreams =
+          Checks.range("http2MaxConcurrentStreams", streams, 1, 10_000);
+      return this;
+    }
+
+    /**
+     * Authentication rules evaluated for every request before routing (default none). Requests no
+     * rule matches get the rules' default policy (deny by default: fail closed). Credentials
+     * ({@code Authorization}, API key headers) are still forwarded to the backend; remove them in a
+     * {@link HttpFilter} if the backend must not see them.
+     *
+     * @param rules the rules
+     * @return this builder
+     */
+    public Builder auth(AuthRules rules) {
+      this.auth = Objects.requireNonNull(rules, "auth must not be null");
+      return this;
+    }
+
+    /**
      * Validates and builds the configuration.
      *
      * @return the immutable configuration
-     * @throws IllegalArgumentException if there is no pool or no route, or a route names a pool
-     *     that does not exist
+     * @throws IllegalArgumentException if there is no pool or no route, a route names a pool that
+     *     does not exist, the TLS config offers an ALPN protocol other than {@code h2} and {@code
+     *     http/1.1}, or a TLS reload interval is set without TLS
      */
     public ProxyConfig build() {
       if (pools.isEmpty()) {
@@ -710,6 +857,22 @@ public final class ProxyConfig {
                   + "'; pools are "
                   + pools.keySet());
         }
+      }
+      if (tls != null) {
+        for (String p : tls.applicationProtocols()) {
+          if (!p.equals(TlsConfig.ALPN_H2) && !p.equals(TlsConfig.ALPN_HTTP_1_1)) {
+            throw new IllegalArgumentException(
+                "tls.applicationProtocols contains '"
+                    + p
+                    + "'; the proxy speaks only "
+                    + TlsConfig.ALPN_H2
+                    + " and "
+                    + TlsConfig.ALPN_HTTP_1_1);
+          }
+        }
+      } else if (tlsReloadInterval != null) {
+        throw new IllegalArgumentException(
+            "tlsReloadInterval is " + tlsReloadInterval + " but no tls is configured");
       }
       return new ProxyConfig(this);
     }

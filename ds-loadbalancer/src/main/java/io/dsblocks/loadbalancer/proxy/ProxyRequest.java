@@ -1,8 +1,10 @@
 package io.dsblocks.loadbalancer.proxy;
 
+import io.dsblocks.loadbalancer.auth.AuthPrincipal;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -90,7 +92,8 @@ public interface ProxyRequest {
   SocketAddress clientAddress();
 
   /**
-   * Whether the client connection is TLS (an {@code SslHandler} is in its pipeline).
+   * Whether the client connection is TLS (an {@code SslHandler} is in its pipeline, or in its
+   * parent connection's for an HTTP/2 stream).
    *
    * @return true for HTTPS
    */
@@ -109,4 +112,15 @@ public interface ProxyRequest {
    * @return the route name
    */
   String route();
+
+  /**
+   * Who the request was authenticated as by the proxy's {@link ProxyConfig#auth()} rules or the
+   * route's {@link Route#auth()} policy (the route's wins when both allowed), e.g. to pass the
+   * identity on in a header.
+   *
+   * @return the principal, or empty if no auth policy applied
+   */
+  default Optional<AuthPrincipal> principal() {
+    return Optional.empty();
+  }
 }

@@ -19,6 +19,9 @@ package io.dsblocks.loadbalancer.proxy;
  * @param retriesDenied retries refused by the retry budget
  * @param bytesFromClients bytes received from clients (L4: all; L7: request bodies)
  * @param bytesToClients bytes sent to clients (L4: all; L7: response bodies)
+ * @param authDenied requests denied by authentication or authorization (401 or 403)
+ * @param tlsHandshakeFailures client connections whose TLS handshake failed or timed out
+ * @param http2Connections client connections that negotiated HTTP/2
  */
 public record ProxyStats(
     long connectionsAccepted,
@@ -32,4 +35,7 @@ public record ProxyStats(
     long retries,
     long retriesDenied,
     long bytesFromClients,
-    long bytesToClients) {}
+    long bytesToClients,
+    long authDenied,
+    long tlsHandshakeFailures,
+    long http2Connections) {}

@@ -1,5 +1,6 @@
 package io.dsblocks.loadbalancer.proxy;
 
+import io.dsblocks.loadbalancer.auth.AuthPolicy;
 import io.dsblocks.loadbalancer.internal.proxy.Checks;
 import io.dsblocks.ratelimit.RateLimiter;
 import java.time.Duration;
@@ -30,6 +31,9 @@ import java.util.function.Function;
  *     .build();
  * Route canary = Route.builder("canary").header("x-canary", "1").toPool("canary").build();
  * Route rest = Route.all("default", "web");
+ * Route admin = Route.builder("admin").pathPrefix("/admin/").toPool("admin")
+ *     .auth(AuthPolicy.builder().anyOf(jwt).requireAnyRole("admin").build())  // 401 / 403
+ *     .build();
  * }</pre>
  *
  * <p>Immutable and thread-safe (the rate limiter and filters it holds are thread-safe by their
@@ -45,6 +49,7 @@ public final class Route {
   private final List<HttpFilter> filters;
   private final Duration requestTimeout;
   private final int maxRetries;
+  private final AuthPolicy auth;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -56,6 +61,7 @@ public final class Route {
     this.filters = List.copyOf(b.filters);
     this.requestTimeout = b.requestTimeout;
     this.maxRetries = b.maxRetries;
+    this.auth = b.auth;
   }
 
   /**
@@ -163,6 +169,17 @@ public final class Route {
   }
 
   /**
+   * The route's authentication and authorization policy, evaluated after the route is chosen (and
+   * after the proxy-wide {@link ProxyConfig#auth()} rules, if any), before the route's filters and
+   * rate limiter.
+   *
+   * @return the policy, or empty for none
+   */
+  public Optional<AuthPolicy> auth() {
+    return Optional.ofNullable(auth);
+  }
+
+  /**
    * Whether the route matches a request.
    *
    * @param host the request's host, lower case, without port (empty if absent)
@@ -226,6 +243,7 @@ public final class Route {
     private final List<HttpFilter> filters = new ArrayList<>();
     private Duration requestTimeout;
     private int maxRetries = -1;
+    private AuthPolicy auth;
 
     private Builder(String name) {
       this.name = Checks.notBlank("route name", name);
@@ -341,6 +359,21 @@ public final class Route {
      */
     public Builder maxRetries(int retries) {
       this.maxRetries = Checks.range("route '" + name + "' maxRetries", retries, 0, 10);
+      return this;
+    }
+
+    /**
+     * Requires every request of this route to pass an authentication and authorization policy. A
+     * denied request is answered with the policy's status (401 with {@code WWW-Authenticate}, or
+     * 403) and a one-line reason, counted in {@link ProxyStats#authDenied()}, logged with reason
+     * {@code auth_denied}, and never forwarded. The policy sees the method, the normalized path,
+     * the host, the headers and the client's verified TLS certificate chain (mutual TLS).
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder auth(AuthPolicy policy) {
+      this.auth = Objects.requireNonNull(policy, "route '" + name + "' auth must not be null");
       return this;
     }
 

@@ -121,6 +121,47 @@ public final class TlsConfig {
     this.clock = b.clock;
   }
 
+  private TlsConfig(TlsConfig base, List<String> applicationProtocols) {
+    this.defaultCertificate = base.defaultCertificate;
+    this.sniCertificates = base.sniCertificates;
+    this.protocols = base.protocols;
+    this.cipherSuites = base.cipherSuites;
+    this.applicationProtocols = List.copyOf(applicationProtocols);
+    this.clientAuth = base.clientAuth;
+    this.trustedClientCertificates = base.trustedClientCertificates;
+    this.provider = base.provider;
+    this.handshakeTimeout = base.handshakeTimeout;
+    this.sessionTimeout = base.sessionTimeout;
+    this.clock = base.clock;
+  }
+
+  /**
+   * A copy of this configuration offering other ALPN protocols, without reading the files again
+   * (they were checked when this configuration was built). The L7 proxy uses it to stop offering
+   * {@code h2} when HTTP/2 is switched off.
+   *
+   * @param protocols the ALPN names in preference order; empty disables ALPN
+   * @return the copy (or this configuration if the protocols are the same)
+   * @throws IllegalArgumentException if a name is not 1 to 255 printable ASCII characters
+   * @throws NullPointerException if {@code protocols} or an element is null
+   */
+  public TlsConfig withApplicationProtocols(List<String> protocols) {
+    List<String> copy = List.copyOf(protocols);
+    checkAlpnNames(copy);
+    return copy.equals(applicationProtocols) ? this : new TlsConfig(this, copy);
+  }
+
+  private static void checkAlpnNames(List<String> applicationProtocols) {
+    for (String p : applicationProtocols) {
+      if (p.isEmpty() || p.length() > 255 || !p.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+        throw new IllegalArgumentException(
+            "applicationProtocols contains '"
+                + p
+                + "'; an ALPN name is 1 to 255 printable ASCII characters");
+      }
+    }
+  }
+
   /**
    * A builder with the defaults.
    *
@@ -437,14 +478,7 @@ public final class TlsConfig {
       if (cipherSuites.isEmpty()) {
         throw new IllegalArgumentException("cipherSuites must not be empty");
       }
-      for (String p : applicationProtocols) {
-        if (p.isEmpty() || p.length() > 255 || !p.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
-          throw new IllegalArgumentException(
-              "applicationProtocols contains '"
-                  + p
-                  + "'; an ALPN name is 1 to 255 printable ASCII characters");
-        }
-      }
+      checkAlpnNames(applicationProtocols);
       if (clientAuth != ClientAuthMode.NONE && trustedClientCertificates.isEmpty()) {
         throw new IllegalArgumentException(
             "clientAuth "

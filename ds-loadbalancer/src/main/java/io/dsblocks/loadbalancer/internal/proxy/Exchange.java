@@ -159,9 +159,15 @@ final class Exchange {
 
   void start() {
     HttpHeaders h = request.headers();
+    if (rt.authEnabled && !AuthGate.normalizeTarget(this, request)) {
+      return;
+    }
     ProxyRequestView view = new ProxyRequestView(request, cctx.channel());
     // Hop-by-hop headers go first, so neither routing nor filters ever see them.
     HopByHopHeaders.strip(h, HttpUtil.isTransferEncodingChunked(request));
+    if (rt.authRules != null && !AuthGate.allow(this, rt, view, rt.authRules, null)) {
+      return;
+    }
     RouteRuntime route = rt.match(view);
     if (route == null) {
       respondLocal(404, "no_route", Map.of(), null);
@@ -172,6 +178,9 @@ final class Exchange {
     pool = route.pool;
     requestTimeoutNanos = route.requestTimeoutNanos;
     maxRetries = route.maxRetries;
+    if (route.auth != null && !AuthGate.allow(this, rt, view, null, route.auth)) {
+      return;
+    }
     if (!runFilters(rt.config.filters(), view) || !runFilters(route.filters, view)) {
       return;
     }

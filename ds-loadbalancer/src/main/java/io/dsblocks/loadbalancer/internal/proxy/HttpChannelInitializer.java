@@ -2,8 +2,10 @@ package io.dsblocks.loadbalancer.internal.proxy;
 
 import io.dsblocks.loadbalancer.proxy.ClientChannelCustomizer;
 import io.dsblocks.loadbalancer.proxy.ProxyConfig;
+import io.dsblocks.loadbalancer.tls.TlsContextProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
@@ -12,7 +14,10 @@ import io.netty.handler.flow.FlowControlHandler;
  * Builds the pipeline of an accepted client connection of the L7 proxy, one handler per concern:
  *
  * <pre>
- *   [customizer: TLS]           optional, first, next to the socket
+ *   [customizer]                optional, first, next to the socket
+ *   [tls, alpn]                 with TLS: SNI handler, then {@link TlsProtocolSelector}, which
+ *                               after the handshake adds either the handlers below (HTTP/1.1)
+ *                               or the HTTP/2 codec and stream multiplexer
  *   head-timeout                slowloris deadline on raw bytes ({@link RequestHeadTimeoutHandler})
  *   idle                        {@link IdleTimeoutHandler}: all-idle events for the proxy handler
  *   codec                       HttpServerCodec with line/header limits, strict parsing
@@ -26,16 +31,32 @@ import io.netty.handler.flow.FlowControlHandler;
 public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
   private final HttpProxyRuntime rt;
   private final ConnectionTracker tracker;
+  private final TlsContextProvider tls;
+  private final H2StreamInitializer h2Streams;
+
+  /**
+   * Creates the initializer of a plain-text listener.
+   *
+   * @param rt the proxy's shared state
+   * @param tracker admits connections up to the limit
+   */
+  public HttpChannelInitializer(HttpProxyRuntime rt, ConnectionTracker tracker) {
+    this(rt, tracker, null);
+  }
 
   /**
    * Creates the initializer.
    *
    * @param rt the proxy's shared state
    * @param tracker admits connections up to the limit
+   * @param tls terminates TLS on every connection, or null for plain text
    */
-  public HttpChannelInitializer(HttpProxyRuntime rt, ConnectionTracker tracker) {
+  public HttpChannelInitializer(
+      HttpProxyRuntime rt, ConnectionTracker tracker, TlsContextProvider tls) {
     this.rt = rt;
     this.tracker = tracker;
+    this.tls = tls;
+    this.h2Streams = tls != null ? new H2StreamInitializer(rt) : null;
   }
 
   @Override
@@ -53,6 +74,18 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
     if (customizer != null) {
       customizer.customize(ch);
     }
+    if (tls != null) {
+      ch.pipeline()
+          .addLast("tls", tls.newHandler())
+          .addLast("alpn", new TlsProtocolSelector(rt, h2Streams));
+      return;
+    }
+    addHttp1Handlers(ch.pipeline(), rt);
+  }
+
+  /** Adds the HTTP/1.1 handlers at the end of a client connection's pipeline. */
+  static void addHttp1Handlers(ChannelPipeline pipeline, HttpProxyRuntime rt) {
+    ProxyConfig c = rt.config;
     HttpDecoderConfig decoder =
         new HttpDecoderConfig()
             .setMaxInitialLineLength(c.maxInitialLineLength())
@@ -60,7 +93,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             .setMaxChunkSize(64 * 1024)
             // Lenient line parsing is a request-smuggling vector; a proxy must parse strictly.
             .setStrictLineParsing(true);
-    ch.pipeline()
+    pipeline
         .addLast(
             "head-timeout",
             new RequestHeadTimeoutHandler(c.headerReadTimeout().toNanos(), rt.idleNanos))

@@ -1,5 +1,6 @@
 package io.dsblocks.loadbalancer.internal.proxy;
 
+import io.dsblocks.loadbalancer.auth.AuthRules;
 import io.dsblocks.loadbalancer.proxy.BackendPool;
 import io.dsblocks.loadbalancer.proxy.ProxyConfig;
 import io.dsblocks.loadbalancer.proxy.Route;
@@ -33,6 +34,11 @@ public final class HttpProxyRuntime {
   final List<RouteRuntime> routes;
   final long idleNanos;
   final String via11;
+  final AuthRules authRules;
+
+  /** Whether any auth is configured: then request targets are normalized before routing. */
+  final boolean authEnabled;
+
   private final Map<String, PoolRuntime> pools;
   private final int poolCount;
   private final ConcurrentHashMap<EventLoop, LoopConnectionPool> loopPools =
@@ -70,6 +76,12 @@ public final class HttpProxyRuntime {
               r, byName.get(r.pool()), config.requestTimeout().toNanos(), config.maxRetries()));
     }
     this.routes = List.copyOf(rs);
+    this.authRules = config.auth().orElse(null);
+    boolean anyAuth = authRules != null;
+    for (RouteRuntime r : routes) {
+      anyAuth |= r.auth != null;
+    }
+    this.authEnabled = anyAuth;
   }
 
   /** The first route matching the request, or null. */

@@ -43,6 +43,15 @@ public final class ProxyCounters {
   /** Bytes to clients. */
   public final LongAdder bytesToClients = new LongAdder();
 
+  /** Requests denied by auth. */
+  public final LongAdder authDenied = new LongAdder();
+
+  /** Failed TLS handshakes. */
+  public final LongAdder tlsHandshakeFailures = new LongAdder();
+
+  /** Connections that negotiated HTTP/2. */
+  public final LongAdder http2Connections = new LongAdder();
+
   /**
    * Reads every counter.
    *
@@ -62,6 +71,9 @@ public final class ProxyCounters {
         retries.sum(),
         retriesDenied.sum(),
         bytesFromClients.sum(),
-        bytesToClients.sum());
+        bytesToClients.sum(),
+        authDenied.sum(),
+        tlsHandshakeFailures.sum(),
+        http2Connections.sum());
   }
 }

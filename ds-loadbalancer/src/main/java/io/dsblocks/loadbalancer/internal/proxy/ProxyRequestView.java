@@ -1,6 +1,9 @@
 package io.dsblocks.loadbalancer.internal.proxy;
 
+import io.dsblocks.loadbalancer.auth.AuthPrincipal;
+import io.dsblocks.loadbalancer.auth.AuthRequest;
 import io.dsblocks.loadbalancer.proxy.ProxyRequest;
+import io.dsblocks.loadbalancer.tls.TlsSessions;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -11,6 +14,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -27,6 +31,8 @@ final class ProxyRequestView implements ProxyRequest, Function<String, String> {
   private final String path;
   private final String host;
   private String route = "-";
+  private AuthPrincipal principal;
+  private AuthRequest authRequest;
 
   ProxyRequestView(HttpRequest request, Channel channel) {
     this.request = request;
@@ -37,6 +43,23 @@ final class ProxyRequestView implements ProxyRequest, Function<String, String> {
 
   void route(String name) {
     this.route = name;
+  }
+
+  void principal(AuthPrincipal p) {
+    this.principal = p;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** The auth view of this request, built once and shared by rules and route policy. */
+  AuthRequest authRequest() {
+    return authRequest;
+  }
+
+  void authRequest(AuthRequest r) {
+    this.authRequest = r;
   }
 
   /** The path of a request target in origin form or absolute form, without query or fragment. */
@@ -144,12 +167,13 @@ final class ProxyRequestView implements ProxyRequest, Function<String, String> {
 
   @Override
   public boolean secure() {
-    return channel.pipeline().get(SslHandler.class) != null;
+    // TlsSessions also looks at the parent connection of an HTTP/2 stream channel.
+    return TlsSessions.sslHandler(channel) != null;
   }
 
   @Override
   public List<X509Certificate> peerCertificates() {
-    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    SslHandler ssl = TlsSessions.sslHandler(channel);
     if (ssl == null) {
       return List.of();
     }
@@ -170,5 +194,10 @@ final class ProxyRequestView implements ProxyRequest, Function<String, String> {
   @Override
   public String route() {
     return route;
+  }
+
+  @Override
+  public Optional<AuthPrincipal> principal() {
+    return Optional.ofNullable(principal);
   }
 }

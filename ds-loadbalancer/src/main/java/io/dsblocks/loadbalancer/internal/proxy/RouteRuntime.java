@@ -1,13 +1,14 @@
 package io.dsblocks.loadbalancer.internal.proxy;
 
+import io.dsblocks.loadbalancer.auth.AuthPolicy;
 import io.dsblocks.loadbalancer.proxy.HttpFilter;
 import io.dsblocks.loadbalancer.proxy.Route;
 import io.dsblocks.ratelimit.RateLimiter;
 import java.util.List;
 
 /**
- * A {@link Route} resolved against the running proxy: its pool, limiter, filters and effective
- * timeout and retry limit, read without {@code Optional} allocations on the request path.
+ * A {@link Route} resolved against the running proxy: its pool, limiter, filters, auth policy and
+ * effective timeout and retry limit, read without {@code Optional} allocations on the request path.
  *
  * <p>Immutable and thread-safe.
  */
@@ -19,6 +20,7 @@ final class RouteRuntime {
   final List<HttpFilter> filters;
   final long requestTimeoutNanos;
   final int maxRetries;
+  final AuthPolicy auth;
 
   RouteRuntime(Route route, PoolRuntime pool, long defaultTimeoutNanos, int defaultRetries) {
     this.route = route;
@@ -29,5 +31,6 @@ final class RouteRuntime {
     this.requestTimeoutNanos =
         route.requestTimeout().map(d -> d.toNanos()).orElse(defaultTimeoutNanos);
     this.maxRetries = route.maxRetries() >= 0 ? route.maxRetries() : defaultRetries;
+    this.auth = route.auth().orElse(null);
   }
 }
