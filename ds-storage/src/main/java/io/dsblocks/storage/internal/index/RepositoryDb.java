@@ -93,6 +93,9 @@ public final class RepositoryDb implements AutoCloseable {
   /** Scratch mark set of a garbage-collection cycle: chunk id (32) to nothing. */
   public final ColumnFamilyHandle gcMarks;
 
+  /** Delta chunk id (32) to its base chunk id (32): keeps bases alive for GC. */
+  public final ColumnFamilyHandle deltaBases;
+
   private final WriteOptions unlogged;
 
   /** Writes issued (every put, delete, batch and range delete); a test hook for O(1) claims. */
@@ -132,7 +135,8 @@ public final class RepositoryDb implements AutoCloseable {
             new ColumnFamilyDescriptor(name("chunk_lists"), plain),
             new ColumnFamilyDescriptor(name("counters"), counting),
             new ColumnFamilyDescriptor(name("snapshots"), plain),
-            new ColumnFamilyDescriptor(name("gc_marks"), pointLookups));
+            new ColumnFamilyDescriptor(name("gc_marks"), pointLookups),
+            new ColumnFamilyDescriptor(name("delta_bases"), plain));
     DBOptions options =
         track(
             new DBOptions()
@@ -154,6 +158,7 @@ public final class RepositoryDb implements AutoCloseable {
     this.counters = handles.get(6);
     this.snapshots = handles.get(7);
     this.gcMarks = handles.get(8);
+    this.deltaBases = handles.get(9);
     this.syncWrite = track(new WriteOptions().setSync(true));
     // Marks are scratch data of one GC cycle: a crash simply restarts the cycle, so no WAL.
     this.unlogged = track(new WriteOptions().setDisableWAL(true));
@@ -404,6 +409,15 @@ public final class RepositoryDb implements AutoCloseable {
 
   @Override
   public void close() {
+    // Flush the memtables so the repository at rest holds compact tables and no WAL: otherwise
+    // every write since the last flush stays in the log, whose framing of each small batch costs
+    // about twice the table size (11 MB vs ~4 MB after two JDK source trees). Best effort: the WAL
+    // already made everything durable, so a failed flush (disk full) loses nothing.
+    try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush, handles);
+    } catch (RocksDBException | RuntimeException ignored) {
+      // Replayed from the WAL at the next open.
+    }
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }
