@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * spaces; MB is 10^6 bytes.
  *
  * <p>Not a JMH benchmark: one timed pass over real data, like the backup tools it is compared with.
- * Single-threaded driver; the store runs its ingest pipeline on its own threads.
+ * Ingest is fed by {@code max(2, cores)} threads, each with its own batch; restore reads with more
+ * threads than cores (file writes block).
  */
 public final class BackupBench {
 
@@ -114,25 +115,52 @@ public final class BackupBench {
       throws IOException {
     List<Path> files = listFiles(tree);
     StorageStats before = store.stats();
-    long bytes = 0;
     long start = System.nanoTime();
-    // One batch per tree: one durable commit, as a backup tool commits one snapshot.
-    try (ObjectStore.Batch batch = store.batch()) {
-      for (Path file : files) {
-        String key = label + "/" + tree.relativize(file).toString().replace('\\', '/');
-        try (InputStream in = Files.newInputStream(file)) {
-          batch.put(key, in);
-        }
+    long cpuStart = processCpuNanos();
+    // Files are fed by several threads, as restic reads files in parallel: a small file is
+    // processed on the thread that puts it, so one driver thread would use one core. A Batch is
+    // single-threaded, so each thread fills its own batch (one durable commit per thread).
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long bytes = 0;
+    try {
+      List<Future<Long>> parts = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        parts.add(
+            pool.submit(
+                () -> {
+                  long n = 0;
+                  try (ObjectStore.Batch batch = store.batch()) {
+                    for (int i = first; i < files.size(); i += threads) {
+                      Path file = files.get(i);
+                      String key =
+                          label + "/" + tree.relativize(file).toString().replace('\\', '/');
+                      try (InputStream in = Files.newInputStream(file)) {
+                        batch.put(key, in);
+                      }
+                    }
+                    for (ObjectInfo info : batch.commit()) {
+                      n += info.size();
+                    }
+                  }
+                  return n;
+                }));
       }
-      for (ObjectInfo info : batch.commit()) {
-        bytes += info.size();
+      for (Future<Long> f : parts) {
+        bytes += f.get();
       }
+    } catch (InterruptedException | ExecutionException e) {
+      throw new IOException("ingest of " + tree + " failed", e);
+    } finally {
+      pool.shutdown();
     }
     long nanos = System.nanoTime() - start;
+    double cpu = (processCpuNanos() - cpuStart) / 1e9;
     StorageStats after = store.stats();
     System.out.printf(
         Locale.ROOT,
-        "BACKUPBENCH step=ingest label=%s files=%d bytes=%d seconds=%.3f mbps=%.1f"
+        "BACKUPBENCH step=ingest label=%s files=%d bytes=%d seconds=%.3f mbps=%.1f cpu_seconds=%.3f"
             + " repo_bytes=%d pack_growth=%d logical=%d unique=%d stored=%d pack_bytes=%d"
             + " chunks=%d new_chunks=%d deduped_chunks=%d dedup=%.3f compression=%.3f"
             + " reduction=%.3f%n",
@@ -141,6 +169,7 @@ public final class BackupBench {
         bytes,
         nanos / 1e9,
         bytes / 1e6 / (nanos / 1e9),
+        cpu,
         directoryBytes(repository),
         after.packBytes() - before.packBytes(),
         after.logicalBytes(),
@@ -161,8 +190,8 @@ public final class BackupBench {
     try {
       long start = System.nanoTime();
       List<ObjectInfo> objects = store.list(label + "/");
-      // Parallel like restic's and borg's restore paths read; the store is thread-safe.
-      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+      // Parallel like restic's restore; more threads than cores because file writes block.
+      int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       long bytes = 0;
       try {
@@ -190,6 +219,13 @@ public final class BackupBench {
     } finally {
       deleteTree(target);
     }
+  }
+
+  /** CPU time of this process over all threads (the machine is shared, so wall time is noisy). */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   private static long restoreOne(ObjectStore store, ObjectInfo info, String label, Path target)

@@ -191,6 +191,14 @@ final class CommitGroup implements AutoCloseable {
   private void stage(
       PendingChunk p, ChunkLocation loc, Map<Long, Long> syncTo, List<PendingChunk> toPublish) {
     store.index.stage(staged, new IndexedChunk(p.id(), loc));
+    if (p.baseId != null) {
+      // Same batch as the index entry: GC keeps the base exactly as long as the delta is indexed.
+      try {
+        staged.put(store.db.deltaBases, p.id(), p.baseId);
+      } catch (org.rocksdb.RocksDBException e) {
+        throw store.db.failure("stage", e);
+      }
+    }
     syncTo.merge(loc.packId(), loc.end(), Math::max);
     toPublish.add(p);
   }

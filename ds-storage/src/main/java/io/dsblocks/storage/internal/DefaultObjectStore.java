@@ -98,8 +98,9 @@ public final class DefaultObjectStore implements ObjectStore {
   final Chunker chunker;
   final ChunkHasher hasher;
   final ChunkSealer sealer;
-  final ChunkCompressor compressor;
+  final RepositoryCompressor compressor;
   final ChunkPipeline pipeline;
+  final ChunkEncoder encoder;
   final RepositoryDb db;
   final DedupIndex index;
   final Catalog catalog;
@@ -155,9 +156,12 @@ public final class DefaultObjectStore implements ObjectStore {
     this.chunker = b.chunker;
     this.hasher = b.secrets.hasher();
     this.sealer = b.secrets.sealer();
-    this.compressor = b.compressor;
-    this.pipeline = new ChunkPipeline(hasher, compressor, sealer);
     this.db = b.db;
+    this.compressor = new RepositoryCompressor(db, sealer, config.compression(), b.compressor);
+    // Delta chunks name their base; reading one reads the base through the normal path.
+    this.pipeline = new ChunkPipeline(hasher, compressor, sealer, this::readChunk);
+    this.encoder =
+        new ChunkEncoder(this, compressor, new io.dsblocks.storage.internal.delta.SketchIndex(15));
     this.index = b.index;
     this.catalog = new Catalog(db, sealer);
     this.packReader = b.reader;

@@ -95,6 +95,7 @@ final class GarbageCollector {
       org.rocksdb.Snapshot view = store.db.snapshot();
       try (ReadOptions ro = new ReadOptions().setSnapshot(view).setFillCache(false)) {
         purgeAndMark(ro, watermark, snapshotMarks);
+        markDeltaBases(ro);
         sweep(ro);
       } finally {
         store.db.releaseSnapshot(view);
@@ -268,6 +269,31 @@ final class GarbageCollector {
     }
   }
 
+  /**
+   * Marks the base of every delta chunk indexed in the view, live or not. A dead delta keeps its
+   * base for one more cycle (the delta and its row go in this sweep, the base in the next), which
+   * is what makes a concurrent dedup hit on an unmarked delta safe: the writer protects the delta,
+   * and its base is marked here whatever the delta's fate. Deltas committed after the view have
+   * bases their writer protected before looking them up.
+   */
+  private void markDeltaBases(ReadOptions ro) {
+    try (RocksIterator deltas = store.db.iterator(store.db.deltaBases, ro);
+        WriteBatch marks = new WriteBatch()) {
+      long staged = 0;
+      for (deltas.seekToFirst(); deltas.isValid(); deltas.next()) {
+        marks.put(store.db.gcMarks, deltas.value(), new byte[0]);
+        if (++staged % 4096 == 0) {
+          store.db.writeUnlogged(marks);
+          marks.clear();
+        }
+      }
+      store.db.checkIterator(deltas);
+      store.db.writeUnlogged(marks);
+    } catch (RocksDBException e) {
+      throw store.db.failure("stage", e);
+    }
+  }
+
   // ---------------------------------------------------------------- sweep
 
   private void sweep(ReadOptions ro) {
@@ -314,6 +340,7 @@ final class GarbageCollector {
         }
         ChunkLocation loc = c.location();
         b.delete(store.db.chunks, c.id());
+        b.delete(store.db.deltaBases, c.id()); // no-op unless it was a delta
         b.delete(store.db.packEntries, IndexedChunk.entryKey(loc.packId(), loc.offset()));
         chunks++;
         unique += loc.rawLength();

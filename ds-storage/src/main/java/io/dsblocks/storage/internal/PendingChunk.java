@@ -14,6 +14,12 @@ final class PendingChunk {
   final ChunkKey key;
   final CompletableFuture<ChunkLocation> location = new CompletableFuture<>();
 
+  /**
+   * The base chunk when stored as a delta, else null. Written before {@link #location} completes,
+   * read after it.
+   */
+  byte[] baseId;
+
   /** Set once its index entry is committed and in the filter. */
   volatile boolean published;
 

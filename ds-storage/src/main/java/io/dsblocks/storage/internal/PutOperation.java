@@ -276,8 +276,9 @@ final class PutOperation {
             store.pending.remove(key, mine);
             return;
           }
-          byte[] sealed = store.pipeline.seal(id, buf, off, len);
-          mine.location.complete(store.packWriter.append(id, sealed, len));
+          ChunkEncoder.Encoded encoded = store.encoder.encode(id, buf, off, len);
+          mine.baseId = encoded.baseId(); // before completing: borrowers read it after join()
+          mine.location.complete(store.packWriter.append(id, encoded.sealed(), len));
         } catch (RuntimeException | Error e) {
           mine.location.completeExceptionally(e);
           store.pending.remove(key, mine);

@@ -106,6 +106,9 @@ public final class RepositoryDb implements AutoCloseable {
   /** Scratch marks of a tier migration pass: chunk id (32) + tier (1) to nothing. */
   public final ColumnFamilyHandle tierMarks;
 
+  /** Delta chunk id (32) to its base chunk id (32): keeps bases alive for GC. */
+  public final ColumnFamilyHandle deltaBases;
+
   private final WriteOptions unlogged;
 
   /** Writes issued (every put, delete, batch and range delete); a test hook for O(1) claims. */
@@ -148,7 +151,8 @@ public final class RepositoryDb implements AutoCloseable {
             new ColumnFamilyDescriptor(name("gc_marks"), pointLookups),
             new ColumnFamilyDescriptor(name("object_access"), plain),
             new ColumnFamilyDescriptor(name("version_tiers"), plain),
-            new ColumnFamilyDescriptor(name("tier_marks"), plain));
+            new ColumnFamilyDescriptor(name("tier_marks"), plain),
+            new ColumnFamilyDescriptor(name("delta_bases"), plain));
     DBOptions options =
         track(
             new DBOptions()
@@ -173,6 +177,7 @@ public final class RepositoryDb implements AutoCloseable {
     this.objectAccess = handles.get(9);
     this.versionTiers = handles.get(10);
     this.tierMarks = handles.get(11);
+    this.deltaBases = handles.get(12);
     this.syncWrite = track(new WriteOptions().setSync(true));
     // Marks are scratch data of one GC cycle: a crash simply restarts the cycle, so no WAL.
     this.unlogged = track(new WriteOptions().setDisableWAL(true));
@@ -423,6 +428,15 @@ public final class RepositoryDb implements AutoCloseable {
 
   @Override
   public void close() {
+    // Flush the memtables so the repository at rest holds compact tables and no WAL: otherwise
+    // every write since the last flush stays in the log, whose framing of each small batch costs
+    // about twice the table size (11 MB vs ~4 MB after two JDK source trees). Best effort: the WAL
+    // already made everything durable, so a failed flush (disk full) loses nothing.
+    try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush, handles);
+    } catch (RocksDBException | RuntimeException ignored) {
+      // Replayed from the WAL at the next open.
+    }
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }

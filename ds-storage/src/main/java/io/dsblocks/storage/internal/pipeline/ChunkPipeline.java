@@ -28,6 +28,31 @@ public final class ChunkPipeline {
   private final ChunkHasher hasher;
   private final ChunkCompressor compressor;
   private final ChunkSealer sealer;
+  private final BaseResolver bases;
+
+  /** Codec byte of a delta form (see {@link #sealDelta}); the compressor's codecs are 0-3. */
+  public static final int DELTA = 4;
+
+  /** Set while a delta's base is being decoded, so a base can never itself be a delta. */
+  private static final ThreadLocal<Boolean> RESOLVING_BASE = new ThreadLocal<>();
+
+  /**
+   * Reads the plaintext of a delta's base chunk.
+   *
+   * <p>Implementations are thread-safe.
+   */
+  @FunctionalInterface
+  public interface BaseResolver {
+    /**
+     * Returns the base chunk's plaintext.
+     *
+     * @param id the base chunk id
+     * @param rawLength its length
+     * @return its verified plaintext
+     * @throws StorageCorruptionException if it cannot be read
+     */
+    byte[] read(byte[] id, int rawLength);
+  }
 
   /**
    * Creates a pipeline.
@@ -37,9 +62,91 @@ public final class ChunkPipeline {
    * @param sealer encrypts and authenticates
    */
   public ChunkPipeline(ChunkHasher hasher, ChunkCompressor compressor, ChunkSealer sealer) {
+    this(hasher, compressor, sealer, null);
+  }
+
+  /**
+   * Creates a pipeline that can also read delta chunks.
+   *
+   * @param hasher computes chunk ids
+   * @param compressor compresses before sealing
+   * @param sealer encrypts and authenticates
+   * @param bases reads the base of a delta chunk, or {@code null} if deltas cannot occur
+   */
+  public ChunkPipeline(
+      ChunkHasher hasher, ChunkCompressor compressor, ChunkSealer sealer, BaseResolver bases) {
     this.hasher = Objects.requireNonNull(hasher, "hasher");
     this.compressor = Objects.requireNonNull(compressor, "compressor");
     this.sealer = Objects.requireNonNull(sealer, "sealer");
+    this.bases = bases;
+  }
+
+  /**
+   * Returns the compressor.
+   *
+   * @return the compressor
+   */
+  public ChunkCompressor compressor() {
+    return compressor;
+  }
+
+  /**
+   * Builds and seals the delta form of a chunk: {@code u8 4 | varint raw length | 32 B base id |
+   * varint base raw length | compressed delta program}, where the program (see {@link
+   * io.dsblocks.storage.internal.delta.DeltaCodec}) is compressed by this pipeline's compressor.
+   * The base id is inside the sealed bytes, so it is encrypted and authenticated with the chunk.
+   *
+   * @param id the chunk's id
+   * @param rawLength the chunk's length
+   * @param baseId the base chunk's id (never itself a delta)
+   * @param baseLength the base chunk's length
+   * @param compressedProgram {@code compressor().compress(program)}
+   * @return the stored form
+   */
+  public byte[] sealDelta(
+      byte[] id, int rawLength, byte[] baseId, int baseLength, byte[] compressedProgram) {
+    byte[] form = deltaForm(rawLength, baseId, baseLength, compressedProgram);
+    return sealer.seal(form, 0, form.length, id);
+  }
+
+  /**
+   * The unsealed delta form {@link #sealDelta} seals (its length decides whether a delta pays).
+   *
+   * @param rawLength the chunk's length
+   * @param baseId the base chunk's id
+   * @param baseLength the base chunk's length
+   * @param compressedProgram the compressed program
+   * @return the form
+   */
+  public static byte[] deltaForm(
+      int rawLength, byte[] baseId, int baseLength, byte[] compressedProgram) {
+    byte[] form = new byte[1 + 5 + 32 + 5 + compressedProgram.length];
+    form[0] = DELTA;
+    int pos = writeVarint(form, 1, rawLength);
+    System.arraycopy(baseId, 0, form, pos, 32);
+    pos = writeVarint(form, pos + 32, baseLength);
+    System.arraycopy(compressedProgram, 0, form, pos, compressedProgram.length);
+    return java.util.Arrays.copyOf(form, pos + compressedProgram.length);
+  }
+
+  /**
+   * Seals an already compressed form.
+   *
+   * @param id the chunk id
+   * @param compressed the compressor's output for the chunk
+   * @return the stored form
+   */
+  public byte[] sealCompressed(byte[] id, byte[] compressed) {
+    return sealer.seal(compressed, 0, compressed.length, id);
+  }
+
+  private static int writeVarint(byte[] out, int pos, int value) {
+    while ((value & ~0x7f) != 0) {
+      out[pos++] = (byte) ((value & 0x7f) | 0x80);
+      value >>>= 7;
+    }
+    out[pos++] = (byte) value;
+    return pos;
   }
 
   /**
@@ -82,7 +189,10 @@ public final class ChunkPipeline {
   public byte[] open(byte[] id, byte[] sealed, int offset, int length) {
     Objects.requireNonNull(id, "id");
     byte[] compressed = sealer.open(sealed, offset, length, id);
-    byte[] plain = compressor.decompress(compressed, 0, compressed.length);
+    byte[] plain =
+        compressed.length > 0 && compressed[0] == DELTA
+            ? openDelta(compressed)
+            : compressor.decompress(compressed, 0, compressed.length);
     byte[] actual = hasher.id(plain, 0, plain.length);
     if (!MessageDigest.isEqual(actual, id)) {
       throw new StorageCorruptionException(
@@ -93,6 +203,79 @@ public final class ChunkPipeline {
               + ": it was not stored from that content");
     }
     return plain;
+  }
+
+  private byte[] openDelta(byte[] form) {
+    if (bases == null) {
+      throw new StorageCorruptionException("a delta chunk cannot be read here (no base resolver)");
+    }
+    if (RESOLVING_BASE.get() != null) {
+      throw new StorageCorruptionException(
+          "a delta chunk's base is itself a delta; deltas are one level deep");
+    }
+    int[] pos = {1};
+    int rawLength = readVarint(form, pos);
+    if (form.length - pos[0] < 33) {
+      throw new StorageCorruptionException("delta chunk is truncated before its base id");
+    }
+    byte[] baseId = java.util.Arrays.copyOfRange(form, pos[0], pos[0] + 32);
+    pos[0] += 32;
+    int baseLength = readVarint(form, pos);
+    byte[] base;
+    try {
+      base = readAsBase(() -> bases.read(baseId, baseLength));
+    } catch (StorageCorruptionException e) {
+      throw new StorageCorruptionException(
+          "the base "
+              + HexFormat.of().formatHex(baseId, 0, 8)
+              + " of a delta chunk: "
+              + e.getMessage(),
+          e);
+    }
+    byte[] program = compressor.decompress(form, pos[0], form.length - pos[0]);
+    try {
+      return io.dsblocks.storage.internal.delta.DeltaCodec.decode(base, program, rawLength);
+    } catch (IllegalStateException e) {
+      throw new StorageCorruptionException("delta chunk is corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs a chunk read in which a delta chunk is refused (throws {@link
+   * StorageCorruptionException}): the read of a delta's base, or of a chunk the writer wants to use
+   * as one.
+   *
+   * @param read the read
+   * @return its result
+   */
+  public static byte[] readAsBase(java.util.function.Supplier<byte[]> read) {
+    Boolean outer = RESOLVING_BASE.get();
+    RESOLVING_BASE.set(Boolean.TRUE);
+    try {
+      return read.get();
+    } finally {
+      if (outer == null) {
+        RESOLVING_BASE.remove();
+      }
+    }
+  }
+
+  private static int readVarint(byte[] in, int[] pos) {
+    int v = 0;
+    for (int shift = 0; shift <= 28; shift += 7) {
+      if (pos[0] >= in.length) {
+        throw new StorageCorruptionException("delta chunk header is truncated");
+      }
+      int b = in[pos[0]++];
+      v |= (b & 0x7f) << shift;
+      if (b >= 0) {
+        if (v < 0) {
+          throw new StorageCorruptionException("delta chunk header has a negative length");
+        }
+        return v;
+      }
+    }
+    throw new StorageCorruptionException("delta chunk header has a length over 5 bytes");
   }
 
   @Override

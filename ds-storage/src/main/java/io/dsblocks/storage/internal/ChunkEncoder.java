@@ -1,0 +1,89 @@
+package io.dsblocks.storage.internal;
+
+import io.dsblocks.storage.StorageCorruptionException;
+import io.dsblocks.storage.internal.delta.DeltaCodec;
+import io.dsblocks.storage.internal.delta.SketchIndex;
+import io.dsblocks.storage.internal.index.ChunkLocation;
+import io.dsblocks.storage.internal.pipeline.ChunkPipeline;
+import java.util.Arrays;
+
+/**
+ * Turns a new chunk into its stored form: a delta against a similar stored chunk when one is found
+ * and the delta is smaller, else the chunk compressed on its own.
+ *
+ * <p>Similar chunks are found through a {@link SketchIndex} of the chunks this store wrote since it
+ * was opened (in memory only, bounded; see "Near-duplicate deltas" in the README). A candidate base
+ * is used only if it is committed (found in the index, protected from a concurrent GC cycle like a
+ * dedup hit) and is not itself a delta, so every delta is one level deep. The delta form names the
+ * base inside the sealed bytes; the commit also writes a {@code delta_bases} row (delta id → base
+ * id) so garbage collection keeps the base alive while the delta exists.
+ *
+ * <p>A delta is kept when its form is at most 1/16 of the chunk (a near-copy), or else when it is
+ * smaller than the chunk compressed alone (both are computed then).
+ *
+ * <p>Thread-safe.
+ */
+final class ChunkEncoder {
+
+  /** Result: the sealed record payload and the base chunk id, or {@code null} if not a delta. */
+  record Encoded(byte[] sealed, byte[] baseId) {}
+
+  private final DefaultObjectStore store;
+  private final RepositoryCompressor compressor;
+  private final SketchIndex sketches;
+
+  ChunkEncoder(DefaultObjectStore store, RepositoryCompressor compressor, SketchIndex sketches) {
+    this.store = store;
+    this.compressor = compressor;
+    this.sketches = sketches;
+  }
+
+  Encoded encode(byte[] id, byte[] buf, int off, int len) {
+    ChunkPipeline pipeline = store.pipeline;
+    if (sketches == null || len < SketchIndex.MIN_LENGTH) {
+      return new Encoded(pipeline.sealCompressed(id, compressor.compress(buf, off, len)), null);
+    }
+    long[] sketch = SketchIndex.sketch(buf, off, len);
+    byte[] candidate = sketches.find(sketch);
+    byte[] normal = null;
+    if (candidate != null && !Arrays.equals(candidate, id)) {
+      byte[] form = deltaForm(candidate, buf, off, len);
+      if (form != null) {
+        if (form.length > len / 16) {
+          normal = compressor.compress(buf, off, len);
+        }
+        if (normal == null || form.length < normal.length) {
+          return new Encoded(pipeline.sealCompressed(id, form), candidate);
+        }
+      }
+    }
+    if (normal == null) {
+      normal = compressor.compress(buf, off, len);
+    }
+    // Only chunks stored whole become bases: a delta's base is never a delta.
+    sketches.add(sketch, id);
+    return new Encoded(pipeline.sealCompressed(id, normal), null);
+  }
+
+  /** The delta form against a candidate, or null if the candidate is unusable or too different. */
+  private byte[] deltaForm(byte[] baseId, byte[] buf, int off, int len) {
+    ChunkKey key = new ChunkKey(baseId);
+    // Protected before the lookup, as for a dedup hit: a GC cycle cannot delete the base now.
+    ChunkLocation loc = store.gcGuard.protect(key, () -> store.index.lookup(baseId));
+    if (loc == null) {
+      return null; // not committed (yet), or collected
+    }
+    byte[] base;
+    try {
+      base = ChunkPipeline.readAsBase(() -> store.readChunk(baseId, loc.rawLength()));
+    } catch (StorageCorruptionException e) {
+      return null; // damaged, or itself a delta: store the chunk whole
+    }
+    byte[] program = DeltaCodec.encode(base, buf, off, len);
+    if (program.length > len / 2) {
+      return null;
+    }
+    byte[] inner = compressor.compressUnsampled(program, 0, program.length);
+    return ChunkPipeline.deltaForm(len, baseId, base.length, inner);
+  }
+}

@@ -1,0 +1,254 @@
+package io.dsblocks.storage.internal;
+
+import io.dsblocks.storage.Compression;
+import io.dsblocks.storage.StorageCorruptionException;
+import io.dsblocks.storage.internal.compress.ChunkCompressor;
+import io.dsblocks.storage.internal.compress.Compressors;
+import io.dsblocks.storage.internal.compress.DictionaryResolver;
+import io.dsblocks.storage.internal.crypto.ChunkSealer;
+import io.dsblocks.storage.internal.index.RepositoryDb;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.RocksIterator;
+
+/**
+ * The store's compressor: the configured codec, plus a per-repository trained zstd dictionary when
+ * the configured codec is zstd.
+ *
+ * <p><b>Training.</b> While no dictionary is active, a copy of every new chunk is kept as a sample
+ * until {@link #SAMPLE_BYTES} are collected; the thread that completes the sample trains a {@link
+ * #DICTIONARY_SIZE}-byte dictionary (zstd's trainer, about half a second), stores it and switches
+ * to it; chunks compressed meanwhile stay plain zstd. <b>Retraining:</b> after {@link
+ * #RETRAIN_BYTES} of new chunk data under one dictionary (counted per open), sampling starts again
+ * and a new dictionary replaces it for new chunks. Old dictionaries are never deleted, so every
+ * chunk stays readable: each dictionary chunk names its dictionary's id (see {@link
+ * Compressors#dictionaryId}). If training fails (samples too uniform or random), sampling stops for
+ * this open.
+ *
+ * <p><b>Storage.</b> Each dictionary is a row {@code "dict." + 8 hex digits of its id} in the
+ * index's default column family, sealed with associated data {@code "dsb/dict/1" + id}, written
+ * with a synced put before any chunk uses it; {@code "dict.current"} names the active one. An LZ4
+ * or uncompressed store still loads them, to read chunks written under zstd.
+ *
+ * <p>Thread-safe.
+ */
+final class RepositoryCompressor implements ChunkCompressor {
+
+  static final int SAMPLE_BYTES = 8 << 20;
+  static final int DICTIONARY_SIZE = 64 << 10;
+  static final long RETRAIN_BYTES = 4L << 30;
+
+  private static final String PREFIX = "dict.";
+  private static final byte[] CURRENT = "dict.current".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] AD = "dsb/dict/1".getBytes(StandardCharsets.US_ASCII);
+
+  private final RepositoryDb db;
+  private final ChunkSealer sealer;
+  private final Compression setting;
+  private final ChunkCompressor configured;
+  private final Map<Integer, byte[]> dictionaries = new ConcurrentHashMap<>();
+  private final DictionaryResolver resolver = dictionaries::get;
+  private final AtomicBoolean training = new AtomicBoolean();
+  private final int sampleBytes;
+  private final long retrainBytes;
+
+  private volatile ChunkCompressor current;
+  private volatile int currentId;
+  private volatile boolean sampling;
+
+  // Guarded by this.
+  private final List<byte[]> samples = new ArrayList<>();
+  private long sampled;
+  private long sinceTraining;
+
+  RepositoryCompressor(
+      RepositoryDb db, ChunkSealer sealer, Compression setting, ChunkCompressor configured) {
+    this(db, sealer, setting, configured, SAMPLE_BYTES, RETRAIN_BYTES);
+  }
+
+  RepositoryCompressor(
+      RepositoryDb db,
+      ChunkSealer sealer,
+      Compression setting,
+      ChunkCompressor configured,
+      int sampleBytes,
+      long retrainBytes) {
+    this.db = db;
+    this.sealer = sealer;
+    this.setting = setting;
+    this.configured = configured;
+    this.sampleBytes = sampleBytes;
+    this.retrainBytes = retrainBytes;
+    load();
+    boolean zstd = setting.codec() == Compression.Codec.ZSTD && Compressors.zstdAvailable();
+    byte[] cur = db.get(db.meta, CURRENT);
+    if (zstd && cur != null && dictionaries.containsKey(Bytes.getInt(cur, 0))) {
+      activate(Bytes.getInt(cur, 0));
+    } else {
+      this.current = Compressors.withDictionaries(configured, resolver);
+    }
+    this.sampling = zstd && currentId == 0;
+  }
+
+  private void load() {
+    byte[] prefix = PREFIX.getBytes(StandardCharsets.US_ASCII);
+    try (RocksIterator it = db.iterator(db.meta)) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        if (!Arrays.equals(k, 0, Math.min(k.length, prefix.length), prefix, 0, prefix.length)) {
+          break;
+        }
+        if (Arrays.equals(k, CURRENT)) {
+          continue;
+        }
+        String hex =
+            new String(k, prefix.length, k.length - prefix.length, StandardCharsets.US_ASCII);
+        int id = Integer.parseUnsignedInt(hex, 16);
+        byte[] dict = sealer.open(it.value(), 0, it.value().length, ad(id));
+        if (Compressors.dictionaryId(dict) != id) {
+          throw new StorageCorruptionException(
+              "zstd dictionary row " + hex + " holds a dictionary whose id differs");
+        }
+        dictionaries.put(id, dict);
+      }
+      db.checkIterator(it);
+    }
+  }
+
+  private static byte[] ad(int id) {
+    byte[] ad = Arrays.copyOf(AD, AD.length + 4);
+    Bytes.putInt(ad, AD.length, id);
+    return ad;
+  }
+
+  private static String rowName(int id) {
+    return PREFIX + String.format("%08x", id);
+  }
+
+  private void activate(int id) {
+    this.current =
+        Compressors.withDictionaries(
+            Compressors.zstd(setting.level(), dictionaries.get(id)), resolver);
+    this.currentId = id;
+  }
+
+  /** The id of the dictionary new chunks use, 0 if none. */
+  int currentDictionaryId() {
+    return currentId;
+  }
+
+  /** Every dictionary this repository has stored. */
+  int dictionaryCount() {
+    return dictionaries.size();
+  }
+
+  @Override
+  public byte[] compress(byte[] data, int offset, int length) {
+    if (sampling) {
+      sample(data, offset, length);
+    } else if (currentId != 0 && retrainBytes > 0) {
+      boolean start;
+      synchronized (this) {
+        sinceTraining += length;
+        start = sinceTraining >= retrainBytes;
+        if (start) {
+          sinceTraining = 0;
+        }
+      }
+      if (start) {
+        sampling = true;
+      }
+    }
+    return current.compress(data, offset, length);
+  }
+
+  /**
+   * Compresses without sampling (delta programs are not representative chunks).
+   *
+   * @param data buffer
+   * @param offset start
+   * @param length length
+   * @return the encoded form
+   */
+  byte[] compressUnsampled(byte[] data, int offset, int length) {
+    return current.compress(data, offset, length);
+  }
+
+  private void sample(byte[] data, int offset, int length) {
+    List<byte[]> ready = null;
+    synchronized (this) {
+      if (!sampling) {
+        return;
+      }
+      samples.add(Arrays.copyOfRange(data, offset, offset + length));
+      sampled += length;
+      if (sampled >= sampleBytes && training.compareAndSet(false, true)) {
+        ready = new ArrayList<>(samples);
+        samples.clear();
+        sampled = 0;
+        sampling = false;
+      }
+    }
+    if (ready != null) {
+      try {
+        train(ready);
+      } finally {
+        training.set(false);
+      }
+    }
+  }
+
+  /** Trains from the given samples, stores the dictionary durably, then switches to it. */
+  private void train(List<byte[]> ready) {
+    byte[] dict;
+    try {
+      dict = Compressors.trainZstdDictionary(ready, DICTIONARY_SIZE);
+    } catch (IllegalArgumentException e) {
+      return; // zstd found nothing to learn: keep plain zstd for this open
+    }
+    store(dict);
+  }
+
+  /**
+   * Stores a dictionary (synced) and makes it current.
+   *
+   * @param dict the dictionary
+   */
+  void store(byte[] dict) {
+    int id = Compressors.dictionaryId(dict);
+    byte[] sealed = sealer.seal(dict, 0, dict.length, ad(id));
+    // Durable before any chunk can name it.
+    db.put(db.meta, rowName(id).getBytes(StandardCharsets.US_ASCII), sealed, true);
+    byte[] cur = new byte[4];
+    Bytes.putInt(cur, 0, id);
+    db.put(db.meta, CURRENT, cur, true);
+    dictionaries.put(id, dict);
+    activate(id);
+  }
+
+  /**
+   * Trains now from the samples collected so far (tests and tools).
+   *
+   * @return true if a dictionary was trained and activated
+   */
+  boolean trainNow(List<byte[]> sampleChunks) {
+    int before = currentId;
+    train(sampleChunks);
+    return currentId != before;
+  }
+
+  @Override
+  public byte[] decompress(byte[] encoded, int offset, int length) {
+    return current.decompress(encoded, offset, length);
+  }
+
+  @Override
+  public String toString() {
+    return current.toString();
+  }
+}
