@@ -1,7 +1,9 @@
 package io.dsblocks.loadbalancer.proxy;
 
 import io.dsblocks.loadbalancer.Ticker;
+import io.dsblocks.loadbalancer.auth.AuthRules;
 import io.dsblocks.loadbalancer.internal.proxy.Checks;
+import io.dsblocks.loadbalancer.tls.TlsConfig;
 import io.dsblocks.ratelimit.retry.RetryBudget;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -65,6 +67,9 @@ public final class ProxyConfig {
   private final boolean trustForwardedHeaders;
   private final Duration shutdownTimeout;
   private final ClientChannelCustomizer clientChannelCustomizer;
+  private final TlsConfig tls;
+  private final boolean http2;
+  private final AuthRules auth;
 
   private ProxyConfig(Builder b) {
     this.host = b.host;
@@ -93,6 +98,9 @@ public final class ProxyConfig {
     this.trustForwardedHeaders = b.trustForwardedHeaders;
     this.shutdownTimeout = b.shutdownTimeout;
     this.clientChannelCustomizer = b.clientChannelCustomizer;
+    this.tls = b.tls;
+    this.http2 = b.http2;
+    this.auth = b.auth;
   }
 
   /**
@@ -347,6 +355,33 @@ public final class ProxyConfig {
     return Optional.ofNullable(clientChannelCustomizer);
   }
 
+  /**
+   * TLS termination settings.
+   *
+   * @return the settings, or empty for plain HTTP
+   */
+  public Optional<TlsConfig> tls() {
+    return Optional.ofNullable(tls);
+  }
+
+  /**
+   * Whether HTTP/2 is offered to clients (through ALPN, so only with {@link #tls()}).
+   *
+   * @return false by default
+   */
+  public boolean http2() {
+    return http2;
+  }
+
+  /**
+   * Proxy-wide authentication and authorization rules, applied before routing.
+   *
+   * @return the rules, or empty for none
+   */
+  public Optional<AuthRules> auth() {
+    return Optional.ofNullable(auth);
+  }
+
   /** Builds a {@link ProxyConfig}; validated by {@link #build()}. Not thread-safe. */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -375,6 +410,9 @@ public final class ProxyConfig {
     private boolean trustForwardedHeaders;
     private Duration shutdownTimeout = Duration.ofSeconds(30);
     private ClientChannelCustomizer clientChannelCustomizer;
+    private TlsConfig tls;
+    private boolean http2;
+    private AuthRules auth;
 
     private Builder() {}
 
@@ -679,6 +717,39 @@ public final class ProxyConfig {
     public Builder clientChannelCustomizer(ClientChannelCustomizer customizer) {
       this.clientChannelCustomizer =
           Objects.requireNonNull(customizer, "clientChannelCustomizer must not be null");
+      return this;
+    }
+
+    /**
+     * Terminates TLS on client connections with these settings (default: plain HTTP).
+     *
+     * @param tls the TLS settings
+     * @return this builder
+     */
+    public Builder tls(TlsConfig tls) {
+      this.tls = Objects.requireNonNull(tls, "tls must not be null");
+      return this;
+    }
+
+    /**
+     * Offers HTTP/2 to clients through ALPN (default false); needs {@link #tls(TlsConfig)}.
+     *
+     * @param enabled true to accept HTTP/2 clients
+     * @return this builder
+     */
+    public Builder http2(boolean enabled) {
+      this.http2 = enabled;
+      return this;
+    }
+
+    /**
+     * Proxy-wide authentication and authorization rules (default none), evaluated before routing.
+     *
+     * @param rules the rules
+     * @return this builder
+     */
+    public Builder auth(AuthRules rules) {
+      this.auth = Objects.requireNonNull(rules, "auth must not be null");
       return this;
     }
 

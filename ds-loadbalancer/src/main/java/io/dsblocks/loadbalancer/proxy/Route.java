@@ -1,5 +1,6 @@
 package io.dsblocks.loadbalancer.proxy;
 
+import io.dsblocks.loadbalancer.auth.AuthPolicy;
 import io.dsblocks.loadbalancer.internal.proxy.Checks;
 import io.dsblocks.ratelimit.RateLimiter;
 import java.time.Duration;
@@ -45,6 +46,7 @@ public final class Route {
   private final List<HttpFilter> filters;
   private final Duration requestTimeout;
   private final int maxRetries;
+  private final AuthPolicy auth;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -56,6 +58,7 @@ public final class Route {
     this.filters = List.copyOf(b.filters);
     this.requestTimeout = b.requestTimeout;
     this.maxRetries = b.maxRetries;
+    this.auth = b.auth;
   }
 
   /**
@@ -163,6 +166,15 @@ public final class Route {
   }
 
   /**
+   * The route's authentication and authorization policy.
+   *
+   * @return the policy, or empty for none
+   */
+  public Optional<AuthPolicy> auth() {
+    return Optional.ofNullable(auth);
+  }
+
+  /**
    * Whether the route matches a request.
    *
    * @param host the request's host, lower case, without port (empty if absent)
@@ -226,6 +238,7 @@ public final class Route {
     private final List<HttpFilter> filters = new ArrayList<>();
     private Duration requestTimeout;
     private int maxRetries = -1;
+    private AuthPolicy auth;
 
     private Builder(String name) {
       this.name = Checks.notBlank("route name", name);
@@ -341,6 +354,17 @@ public final class Route {
      */
     public Builder maxRetries(int retries) {
       this.maxRetries = Checks.range("route '" + name + "' maxRetries", retries, 0, 10);
+      return this;
+    }
+
+    /**
+     * Requires this policy of the route's requests (default none).
+     *
+     * @param policy the authentication and authorization policy
+     * @return this builder
+     */
+    public Builder auth(AuthPolicy policy) {
+      this.auth = Objects.requireNonNull(policy, "route '" + name + "' auth must not be null");
       return this;
     }
 
