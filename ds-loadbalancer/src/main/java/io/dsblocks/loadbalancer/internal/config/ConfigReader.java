@@ -22,11 +22,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
  * Turns configuration text into proxy configurations: composes the YAML into a node tree (so every
@@ -174,7 +176,10 @@ public final class ConfigReader {
             .build();
     Optional<Node> node;
     try {
-      node = new Compose(settings).composeString(yaml);
+      // The composer (not the constructor): a node tree keeps every node's line and column.
+      node =
+          new Composer(settings, new ParserImpl(settings, new StreamReader(settings, yaml)))
+              .getSingleNode();
     } catch (MarkedYamlEngineException e) {
       Optional<Mark> mark =
           e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
