@@ -153,6 +153,25 @@ class ProxyConfigFileTest {
   }
 
   @Test
+  void theReadmeExamplesParse() throws Exception {
+    ExampleDir ex = new ExampleDir(tmp);
+    String readme = java.nio.file.Files.readString(Path.of("README.md"));
+    String section =
+        readme.substring(
+            readme.indexOf("## Configuration file"), readme.indexOf("## Global routing"));
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("```yaml\n(.*?)```", java.util.regex.Pattern.DOTALL)
+            .matcher(section);
+    int n = 0;
+    while (m.find()) {
+      ProxyConfigFile f = ex.parse(m.group(1));
+      assertThat(f.loadBalancers()).isNotEmpty();
+      n++;
+    }
+    assertThat(n).isEqualTo(2);
+  }
+
+  @Test
   void minimalHttpFileUsesTheBuilderDefaults() {
     ProxyConfigFile f =
         ProxyConfigFile.parse(
