@@ -16,6 +16,7 @@ final class Scenarios {
         new io.dsblocks.examples.ratelimit.RateLimitScenario(),
         new io.dsblocks.examples.cache.CacheScenario(),
         new io.dsblocks.examples.sharding.ShardingScenario(),
-        new io.dsblocks.examples.storage.StorageScenario());
+        new io.dsblocks.examples.storage.StorageScenario(),
+        new io.dsblocks.examples.loadbalancer.ProxyScenario());
   }
 }
