@@ -26,7 +26,9 @@ import java.util.Random;
  *       {@code BEGIN key sha256}, while reading the object's bytes it prints {@code P} per 64 KiB,
  *       and once the put returned it prints {@code ACK key sha256}. One time in five it writes a
  *       batch instead: {@code BATCH n}, n {@code BEGIN} lines, and the n {@code ACK} lines only
- *       after the commit returned.
+ *       after the commit returned. Half of the batches also delete an object this run acknowledged
+ *       ({@link ObjectStore.Batch#delete}): {@code DELETE key} before the commit, {@code GONE key}
+ *       after it.
  * </ul>
  */
 public final class ChildProcess {
@@ -93,6 +95,7 @@ public final class ChildProcess {
   private static void writer(Path dir, long seed, String prefix, PrintStream out) {
     Random r = new Random(seed);
     byte[] previous = TestStores.random(r, 50_000);
+    List<String> mine = new ArrayList<>(); // acknowledged by this run, candidates for deletes
     try (DefaultObjectStore store = TestStores.open(dir, writerConfig())) {
       for (int i = 0; ; i++) {
         if (r.nextInt(5) == 0) {
@@ -109,6 +112,13 @@ public final class ChildProcess {
               out.println("BEGIN " + key + " " + sha);
               batch.put(key, progress(new ByteArrayInputStream(data), out));
               acks.add("ACK " + key + " " + sha);
+              mine.add(key);
+            }
+            if (mine.size() > n && r.nextBoolean()) {
+              String victim = mine.remove(r.nextInt(mine.size() - n));
+              out.println("DELETE " + victim);
+              batch.delete(victim);
+              acks.add("GONE " + victim);
             }
             batch.commit();
           }
@@ -122,6 +132,7 @@ public final class ChildProcess {
         out.println("BEGIN " + key + " " + sha);
         store.put(key, progress(new ByteArrayInputStream(data), out));
         out.println("ACK " + key + " " + sha);
+        mine.add(key);
       }
     }
   }
