@@ -29,9 +29,9 @@ import java.util.Random;
  *       {@code BEGIN key sha256}, while reading the object's bytes it prints {@code P} per 64 KiB,
  *       and once the put returned it prints {@code ACK key sha256}. One time in five it writes a
  *       batch instead: {@code BATCH n}, n {@code BEGIN} lines, and the n {@code ACK} lines only
- *       after the commit returned. Half of the batches also delete an object this run acknowledged
- *       ({@link ObjectStore.Batch#delete}): {@code DELETE key} before the commit, {@code GONE key}
- *       after it.
+ *       after the commit returned. Each batch also deletes an object this run acknowledged (when it
+ *       has one), with {@link ObjectStore.Batch#delete}: {@code DELETE key} before the commit,
+ *       {@code GONE key} after it.
  *   <li>{@code replicated-writer <dir> <seed> <prefix> <nodes dir> <SYNC|ASYNC>}: the same writer
  *       with {@link #replicatedConfig} (three directory nodes, replication factor 3).
  * </ul>
@@ -147,7 +147,7 @@ public final class ChildProcess {
               acks.add("ACK " + key + " " + sha);
               mine.add(key);
             }
-            if (mine.size() > n && r.nextBoolean()) {
+            if (mine.size() > n) {
               String victim = mine.remove(r.nextInt(mine.size() - n));
               out.println("DELETE " + victim);
               batch.delete(victim);
