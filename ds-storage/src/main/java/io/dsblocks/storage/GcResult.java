@@ -14,6 +14,8 @@ package io.dsblocks.storage;
  * @param packsDeleted pack files deleted (repacked ones and ones with no live record)
  * @param bytesCopied record bytes copied by repacking
  * @param bytesReclaimed pack-file bytes freed: deleted pack sizes minus bytes copied
+ * @param orphanChunkLists chunk lists (of objects over 4096 chunks) removed because no version
+ *     references them: left by puts that failed or were killed after writing them
  */
 public record GcResult(
     long versionsPurged,
@@ -24,4 +26,5 @@ public record GcResult(
     long packsRepacked,
     long packsDeleted,
     long bytesCopied,
-    long bytesReclaimed) {}
+    long bytesReclaimed,
+    long orphanChunkLists) {}

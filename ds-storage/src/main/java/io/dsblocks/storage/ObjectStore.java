@@ -267,17 +267,36 @@ public interface ObjectStore extends AutoCloseable {
     }
 
     /**
-     * Returns how many puts are waiting for the commit.
+     * Stages a delete of {@code key}, committed atomically with the batch's puts: after the commit
+     * the key is deleted (a delete marker is its newest version, as with {@link
+     * ObjectStore#delete}), and after a crash either every put and delete of the batch happened or
+     * none did. Operations on one key apply in call order: a put after a delete of the same key in
+     * one batch leaves the key live, a delete after a put leaves it deleted (the put's version
+     * stays readable by id). A key that is not live when the batch commits, and not put earlier in
+     * the batch, gets no marker. Nothing is read or locked until {@link #commit()}.
      *
-     * @return staged puts
+     * <p>This is how layers built on the store (block devices, file stores) retire the objects a
+     * commit makes unreachable without a crash window that leaks them, and without one synced index
+     * write per deleted object.
+     *
+     * @param key the key
+     * @throws IllegalArgumentException if the key is invalid
+     * @throws IllegalStateException if the batch was committed or closed
+     */
+    void delete(String key);
+
+    /**
+     * Returns how many puts and deletes are waiting for the commit.
+     *
+     * @return staged puts and deletes
      */
     int size();
 
     /**
-     * Makes every put of the batch durable and visible at once, assigning version ids in put order.
-     * The batch cannot be used afterwards.
+     * Makes every put and delete of the batch durable and visible at once, assigning version ids in
+     * call order. The batch cannot be used afterwards.
      *
-     * @return the committed versions, in put order
+     * @return the committed versions of the puts, in put order (delete markers are not listed)
      * @throws IllegalStateException if the batch was already committed or closed
      * @throws StorageException if the commit fails; then none of the batch is visible
      */

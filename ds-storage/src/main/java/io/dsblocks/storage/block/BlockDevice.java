@@ -19,7 +19,8 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Clones.</b> {@link #clone(String)} creates a new device sharing every block with this one;
  * its cost is proportional to the block map (16 bytes per allocated block), not to the data. After
- * the clone, a write to either device is invisible to the other.
+ * the clone, a write to either device is invisible to the other. A block's stored object is
+ * deleted, in the commit that drops it, as soon as no device of the clone family uses it any more.
  *
  * <p>Thread-safe: any number of threads may read and write concurrently, at overlapping ranges too
  * (each block is updated atomically; a write spanning several blocks is not atomic with respect to

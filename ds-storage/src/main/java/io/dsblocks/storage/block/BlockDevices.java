@@ -94,9 +94,10 @@ public final class BlockDevices {
   }
 
   /**
-   * Deletes a device: its manifest first (the device is gone from then on, atomically), then its
-   * block map and the blocks no clone shares. Blocks still shared with a clone stay until the last
-   * device referencing them is gone. The device must not be open.
+   * Deletes a device: its manifest, its block map and every block no other device of its clone
+   * family still uses, in one atomic batch (after a crash the device is either whole or gone, and
+   * nothing is left behind). Blocks still used by a clone stay until the last device using them
+   * drops them. The device must not be open.
    *
    * @param store the object store
    * @param name the device's name

@@ -28,14 +28,32 @@ import org.rocksdb.WriteBatch;
  * <p>Not thread-safe: used by one thread at a time (the put or batch that owns it).
  */
 final class CommitGroup implements AutoCloseable {
-  /** A finished put waiting for its version id and catalog row. */
+  /** A finished put (or a staged delete) waiting for its version id and catalog row. */
   record Draft(
       String key,
       Map<String, String> metadata,
       long size,
       ChunkList chunks,
       long newChunks,
-      long dedupedRefs) {}
+      long dedupedRefs,
+      boolean deleteMarker) {
+
+    /** A put's draft. */
+    Draft(
+        String key,
+        Map<String, String> metadata,
+        long size,
+        ChunkList chunks,
+        long newChunks,
+        long dedupedRefs) {
+      this(key, metadata, size, chunks, newChunks, dedupedRefs, false);
+    }
+
+    /** A batch delete's draft: it becomes a delete marker if the key is live at commit. */
+    static Draft delete(String key) {
+      return new Draft(key, Map.of(), 0, ChunkList.EMPTY, 0, 0, true);
+    }
+  }
 
   private final DefaultObjectStore store;
   WriteBatch staged = new WriteBatch();
@@ -87,11 +105,28 @@ final class CommitGroup implements AutoCloseable {
    * @return the committed versions, in put order
    */
   List<ObjectInfo> commit() {
-    List<ObjectInfo> infos = new ArrayList<>(drafts.size());
+    // Every committed version (puts and delete markers) in call order, with its draft.
+    List<ObjectInfo> versions = new ArrayList<>(drafts.size());
+    List<Draft> committed = new ArrayList<>(drafts.size());
+    // Whether each key touched so far is live as far as this batch is concerned.
+    Map<String, Boolean> liveInBatch = new HashMap<>();
     long logical = 0;
     long deduped = 0;
     try {
       for (Draft d : drafts) {
+        if (d.deleteMarker()) {
+          Boolean live = liveInBatch.get(d.key());
+          if (live == null) {
+            VersionRecord latest = store.catalog.latest(d.key());
+            live = latest != null && !latest.info().deleteMarker();
+          }
+          liveInBatch.put(d.key(), false);
+          if (!live) {
+            continue; // nothing to delete: no marker, as with ObjectStore.delete
+          }
+        } else {
+          liveInBatch.put(d.key(), true);
+        }
         // In flight until settled below, so a snapshot taken meanwhile excludes the whole group.
         ObjectInfo info =
             new ObjectInfo(
@@ -100,26 +135,32 @@ final class CommitGroup implements AutoCloseable {
                 d.size(),
                 d.metadata(),
                 store.config().clock().instant(),
-                false);
+                d.deleteMarker());
+        versions.add(info);
+        committed.add(d);
         store.catalog.stageVersion(staged, new VersionRecord(info, d.chunks()));
-        infos.add(info);
         logical += d.size();
         deduped += d.dedupedRefs();
       }
-      store.db.addCounter(staged, Counters.VERSIONS, infos.size());
+      store.db.addCounter(staged, Counters.VERSIONS, versions.size());
       store.db.addCounter(staged, Counters.LOGICAL_BYTES, logical);
       store.db.addCounter(staged, Counters.DEDUPED_CHUNKS, deduped);
       flush();
     } finally {
-      for (ObjectInfo info : infos) {
+      for (ObjectInfo info : versions) {
         store.watermark.settle(info.versionId());
       }
     }
-    for (int i = 0; i < infos.size(); i++) {
-      store.notifyCommit(infos.get(i), drafts.get(i).newChunks(), drafts.get(i).dedupedRefs());
+    List<ObjectInfo> puts = new ArrayList<>(versions.size());
+    for (int i = 0; i < versions.size(); i++) {
+      Draft d = committed.get(i);
+      store.notifyCommit(versions.get(i), d.newChunks(), d.dedupedRefs());
+      if (!d.deleteMarker()) {
+        puts.add(versions.get(i));
+      }
     }
     drafts.clear();
-    return infos;
+    return puts;
   }
 
   /**

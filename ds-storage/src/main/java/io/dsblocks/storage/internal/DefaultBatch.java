@@ -47,6 +47,14 @@ final class DefaultBatch implements ObjectStore.Batch {
   }
 
   @Override
+  public void delete(String key) {
+    Validation.key(key);
+    checkOpen();
+    // Only recorded here: whether the key is live is decided at commit, in call order.
+    group.addDraft(CommitGroup.Draft.delete(key));
+  }
+
+  @Override
   public int size() {
     return group.drafts();
   }

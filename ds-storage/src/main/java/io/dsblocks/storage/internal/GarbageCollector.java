@@ -46,6 +46,12 @@ import org.rocksdb.WriteBatch;
  *   <li><b>Sweep</b>: a merge of the {@code chunks} column (from the view) with the marks: an
  *       unmarked chunk is deleted (index entry, pack entry, counters) under the sweep lock unless a
  *       concurrent writer protected it.
+ *   <li><b>Orphan chunk lists</b>: the pages of a list no kept row references are deleted, for
+ *       lists issued before the cycle began. Those left by a put that failed (or died) after
+ *       spilling pages are never referenced by a row. The bound makes it safe with writers: a list
+ *       issued before the cycle belongs to a writer that registered in an older epoch (writers
+ *       register before allocating), so the drain waited for it and its row, if it committed, is in
+ *       the view and marked; lists of newer writers are above the bound and untouched.
  *   <li><b>Repack</b>: for each sealed pack whose dead fraction reaches the threshold, copy its
  *       live records to the current pack, fsync, switch their index and pack entries in one synced
  *       batch, then delete the old file under the relocation lock. A crash before the switch leaves
@@ -71,6 +77,7 @@ final class GarbageCollector {
   private long packsDeleted;
   private long copied;
   private long reclaimed;
+  private long orphanLists;
 
   GarbageCollector(DefaultObjectStore store, GcOptions options, GcHook hook) {
     this.store = store;
@@ -79,6 +86,8 @@ final class GarbageCollector {
   }
 
   GcResult run() {
+    // Read before the epoch opens: every list id up to it was allocated by an older-epoch writer.
+    long listsBefore = store.listIds.lastIssued();
     store.gcGuard.beginCycle(options.drainTimeout().toNanos());
     try {
       long watermark;
@@ -97,6 +106,8 @@ final class GarbageCollector {
         purgeAndMark(ro, watermark, snapshotMarks);
         markDeltaBases(ro);
         sweep(ro);
+        hook.afterMark();
+        sweepLists(listsBefore);
       } finally {
         store.db.releaseSnapshot(view);
       }
@@ -120,7 +131,8 @@ final class GarbageCollector {
         repacked,
         packsDeleted,
         copied,
-        reclaimed);
+        reclaimed,
+        orphanLists);
   }
 
   private void clearMarks() {
@@ -259,6 +271,11 @@ final class GarbageCollector {
   private void mark(VersionRecord rec, WriteBatch marks, long[] pending) {
     ChunkListReader r = new ChunkListReader(store.catalog, rec.chunks());
     try {
+      if (rec.chunks().paged()) {
+        // 8 bytes: never equal to a 32-byte chunk id, so the chunk sweep's merge join skips it.
+        marks.put(store.db.gcMarks, Bytes.longBytes(rec.chunks().listId()), new byte[0]);
+        pending[2]++;
+      }
       while (r.hasNext()) {
         r.next();
         marks.put(store.db.gcMarks, r.id().clone(), new byte[0]);
@@ -295,6 +312,44 @@ final class GarbageCollector {
   }
 
   // ---------------------------------------------------------------- sweep
+
+  /**
+   * Deletes the pages of every list issued up to {@code listsBefore} that no kept row marked. Reads
+   * the current state, not the view: pages of rows purged by this cycle are gone already, and no
+   * list at or below the bound can gain a row any more (see the class comment).
+   */
+  private void sweepLists(long listsBefore) {
+    try (ReadOptions read = new ReadOptions().setFillCache(false);
+        RocksIterator pages = store.db.iterator(store.db.chunkLists, read);
+        WriteBatch drop = new WriteBatch()) {
+      int staged = 0;
+      pages.seekToFirst();
+      while (pages.isValid()) {
+        long listId = Bytes.getLong(pages.key(), 0);
+        if (listId > listsBefore) {
+          break; // keys are big-endian list ids: everything further is newer
+        }
+        byte[] from = Bytes.longBytes(listId);
+        byte[] to = Bytes.longBytes(listId + 1);
+        if (store.db.get(store.db.gcMarks, from) == null) {
+          drop.deleteRange(store.db.chunkLists, from, to);
+          orphanLists++;
+          if (++staged >= BATCH) {
+            store.db.write(drop, true);
+            drop.clear();
+            staged = 0;
+          }
+        }
+        pages.seek(to);
+      }
+      store.db.checkIterator(pages);
+      if (staged > 0) {
+        store.db.write(drop, true);
+      }
+    } catch (RocksDBException e) {
+      throw store.db.failure("stage", e);
+    }
+  }
 
   private void sweep(ReadOptions ro) {
     List<IndexedChunk> candidates = new ArrayList<>();

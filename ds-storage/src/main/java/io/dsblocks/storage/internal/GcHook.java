@@ -6,6 +6,12 @@ interface GcHook {
   GcHook NONE = new GcHook() {};
 
   /**
+   * Marking finished; chunk-list pages are about to be swept. A writer that starts now must not
+   * lose the pages it writes.
+   */
+  default void afterMark() {}
+
+  /**
    * The live records of a pack were copied and fsynced; the index still points at the old pack.
    *
    * @param packId the old pack

@@ -56,6 +56,64 @@ class BatchTest {
   }
 
   @Test
+  void deletesCommitAtomicallyWithThePutsInCallOrder() {
+    Random r = new Random(63);
+    byte[] a = random(r, 30_000);
+    byte[] x1 = random(r, 10_000);
+    byte[] x2 = random(r, 10_000);
+    try (DefaultObjectStore store = TestStores.create(dir, small().build())) {
+      store.put("old", new ByteArrayInputStream(a));
+      store.put("x", new ByteArrayInputStream(x1));
+      long versionsBefore = store.stats().versions();
+      List<ObjectInfo> committed;
+      try (ObjectStore.Batch batch = store.batch()) {
+        batch.put("a", new ByteArrayInputStream(a));
+        batch.delete("old");
+        batch.delete("never-existed"); // no marker for a key that is not live
+        batch.delete("x");
+        batch.put("x", new ByteArrayInputStream(x2)); // put after delete: live again
+        batch.put("y", new ByteArrayInputStream(x1));
+        batch.delete("y"); // delete after put: deleted, the put's version kept
+        batch.delete("y"); // a second delete of a deleted key: no second marker
+        assertThat(batch.size()).isEqualTo(8);
+        assertThat(readAll(store.get("old"))).as("nothing happens before the commit").isEqualTo(a);
+        assertThatThrownBy(() -> batch.delete(""))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("key");
+        committed = batch.commit();
+        assertThatThrownBy(() -> batch.delete("a"))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("batch was already committed or closed");
+      }
+      assertThat(committed).extracting(ObjectInfo::key).containsExactly("a", "x", "y");
+      // 3 puts + markers for old, x and y.
+      assertThat(store.stats().versions() - versionsBefore).isEqualTo(6);
+      assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("a", "x");
+      assertThat(readAll(store.get("x"))).isEqualTo(x2);
+      assertThat(store.versions("never-existed")).isEmpty();
+      List<ObjectInfo> xs = store.versions("x");
+      assertThat(xs).extracting(ObjectInfo::deleteMarker).containsExactly(false, true, false);
+      List<ObjectInfo> ys = store.versions("y");
+      assertThat(ys).extracting(ObjectInfo::deleteMarker).containsExactly(true, false);
+      assertThat(readAll(store.get("y", committed.get(2).versionId()))).isEqualTo(x1);
+      // Version ids follow call order: the x marker lies between x's old and new versions.
+      assertThat(xs.get(1).versionId()).isLessThan(committed.get(1).versionId());
+      assertThat(xs.get(1).versionId()).isGreaterThan(committed.get(0).versionId());
+
+      // A closed uncommitted batch deletes nothing.
+      try (ObjectStore.Batch batch = store.batch()) {
+        batch.delete("a");
+      }
+      assertThat(store.stat("a")).isPresent();
+    }
+    try (DefaultObjectStore store = TestStores.open(dir, small().build())) {
+      assertThat(store.list("")).extracting(ObjectInfo::key).containsExactly("a", "x");
+      assertThat(store.stat("old")).isEmpty();
+      assertThat(store.verify().healthy()).isTrue();
+    }
+  }
+
+  @Test
   void aClosedUncommittedBatchLeavesNothingVisible() {
     try (DefaultObjectStore store = TestStores.create(dir, small().build())) {
       ObjectStore.Batch batch = store.batch();

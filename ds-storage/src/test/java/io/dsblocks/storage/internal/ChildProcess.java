@@ -1,7 +1,10 @@
 package io.dsblocks.storage.internal;
 
 import io.dsblocks.storage.ObjectStore;
+import io.dsblocks.storage.ReplicationMode;
 import io.dsblocks.storage.StorageConfig;
+import io.dsblocks.storage.StorageNode;
+import io.dsblocks.storage.StorageNodes;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.File;
@@ -26,7 +29,11 @@ import java.util.Random;
  *       {@code BEGIN key sha256}, while reading the object's bytes it prints {@code P} per 64 KiB,
  *       and once the put returned it prints {@code ACK key sha256}. One time in five it writes a
  *       batch instead: {@code BATCH n}, n {@code BEGIN} lines, and the n {@code ACK} lines only
- *       after the commit returned.
+ *       after the commit returned. Each batch also deletes an object this run acknowledged (when it
+ *       has one), with {@link ObjectStore.Batch#delete}: {@code DELETE key} before the commit,
+ *       {@code GONE key} after it.
+ *   <li>{@code replicated-writer <dir> <seed> <prefix> <nodes dir> <SYNC|ASYNC>}: the same writer
+ *       with {@link #replicatedConfig} (three directory nodes, replication factor 3).
  * </ul>
  */
 public final class ChildProcess {
@@ -35,6 +42,26 @@ public final class ChildProcess {
   /** Settings the writer child and the test that checks its repository share. */
   public static StorageConfig writerConfig() {
     return TestStores.small().packTargetSize(128 << 10).ingestThreads(2).build();
+  }
+
+  /**
+   * Settings of the replicated writer: {@link #writerConfig()} plus three directory nodes under
+   * {@code nodesDir} and replication factor 3 (the local copy and two of the three nodes).
+   *
+   * @param nodesDir parent directory of the node directories
+   * @param mode SYNC or ASYNC
+   * @return the config
+   */
+  public static StorageConfig replicatedConfig(Path nodesDir, ReplicationMode mode) {
+    List<StorageNode> nodes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      nodes.add(StorageNodes.directory("node-" + i, nodesDir.resolve("node-" + i)));
+    }
+    return TestStores.small()
+        .packTargetSize(128 << 10)
+        .ingestThreads(2)
+        .replicas(nodes, 3, mode)
+        .build();
   }
 
   /**
@@ -85,15 +112,24 @@ public final class ChildProcess {
         }
         out.println("CLOSED");
       }
-      case "writer" -> writer(dir, Long.parseLong(args[2]), args[3], out);
+      case "writer" -> writer(dir, writerConfig(), Long.parseLong(args[2]), args[3], out);
+      case "replicated-writer" ->
+          writer(
+              dir,
+              replicatedConfig(Path.of(args[4]), ReplicationMode.valueOf(args[5])),
+              Long.parseLong(args[2]),
+              args[3],
+              out);
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
   }
 
-  private static void writer(Path dir, long seed, String prefix, PrintStream out) {
+  private static void writer(
+      Path dir, StorageConfig config, long seed, String prefix, PrintStream out) {
     Random r = new Random(seed);
     byte[] previous = TestStores.random(r, 50_000);
-    try (DefaultObjectStore store = TestStores.open(dir, writerConfig())) {
+    List<String> mine = new ArrayList<>(); // acknowledged by this run, candidates for deletes
+    try (DefaultObjectStore store = TestStores.open(dir, config)) {
       for (int i = 0; ; i++) {
         if (r.nextInt(5) == 0) {
           // A batch: BATCH, then a BEGIN per put, then an ACK per put after the commit.
@@ -109,6 +145,13 @@ public final class ChildProcess {
               out.println("BEGIN " + key + " " + sha);
               batch.put(key, progress(new ByteArrayInputStream(data), out));
               acks.add("ACK " + key + " " + sha);
+              mine.add(key);
+            }
+            if (mine.size() > n) {
+              String victim = mine.remove(r.nextInt(mine.size() - n));
+              out.println("DELETE " + victim);
+              batch.delete(victim);
+              acks.add("GONE " + victim);
             }
             batch.commit();
           }
@@ -122,6 +165,7 @@ public final class ChildProcess {
         out.println("BEGIN " + key + " " + sha);
         store.put(key, progress(new ByteArrayInputStream(data), out));
         out.println("ACK " + key + " " + sha);
+        mine.add(key);
       }
     }
   }

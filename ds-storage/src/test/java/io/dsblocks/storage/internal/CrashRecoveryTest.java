@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged puts and then a random amount of progress into the next ones: mid-chunking,
  * mid-append, mid-fsync, mid-seal, mid-commit), then reopens the repository in this JVM and checks
  * that every acknowledged object reads back byte-identical, that an object that was being written
- * is either absent or complete, and that verify() finds nothing damaged. Repeats on the same
- * repository, so later rounds also recover from earlier rounds' leftovers.
+ * is either absent or complete, that a batch's deletes ({@code Batch.delete}) happen exactly when
+ * its puts do, and that verify() finds nothing damaged. Repeats on the same repository, so later
+ * rounds also recover from earlier rounds' leftovers.
  */
 @Tag("integration")
 class CrashRecoveryTest {
@@ -46,6 +49,8 @@ class CrashRecoveryTest {
     int inFlightPresent = 0;
     int recoveredPacks = 0;
     int batches = 0;
+    Set<String> deleted = new HashSet<>();
+    int deletesInFlight = 0;
     for (int round = 0; round < ROUNDS && System.nanoTime() < deadline; round++) {
       int acksBeforeKill = random.nextInt(8);
       int progressBeforeKill = random.nextInt(48);
@@ -58,6 +63,7 @@ class CrashRecoveryTest {
               "r" + round);
       // Puts begun but not acknowledged when the child died: one put, or one batch.
       Map<String, String> begun = new LinkedHashMap<>();
+      Set<String> begunDeletes = new HashSet<>();
       try (BufferedReader out =
           new BufferedReader(
               new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -74,6 +80,12 @@ class CrashRecoveryTest {
           switch (parts[0]) {
             case "BATCH" -> batches++;
             case "BEGIN" -> begun.put(parts[1], parts[2]);
+            case "DELETE" -> begunDeletes.add(parts[1]);
+            case "GONE" -> {
+              acknowledged.remove(parts[1]);
+              deleted.add(parts[1]);
+              begunDeletes.remove(parts[1]);
+            }
             case "ACK" -> {
               acknowledged.put(parts[1], parts[2]);
               acks++;
@@ -114,6 +126,24 @@ class CrashRecoveryTest {
         }
         assertThat(present).as("round %d: %s", round, begun.keySet()).isIn(0, begun.size());
         inFlightPresent += present > 0 ? 1 : 0;
+        // The in-flight batch's deletes happened exactly if its puts did.
+        for (String key : begunDeletes) {
+          deletesInFlight++;
+          assertThat(store.stat(key).isPresent())
+              .as(
+                  "round %d: delete of %s in the in-flight batch (puts present: %d)",
+                  round, key, present)
+              .isEqualTo(present == 0);
+          if (present > 0) {
+            acknowledged.remove(key);
+            deleted.add(key);
+          }
+        }
+        for (String key : deleted) {
+          assertThat(store.stat(key))
+              .as("round %d: acknowledged delete of %s", round, key)
+              .isEmpty();
+        }
         assertThat(store.list("")).extracting(ObjectInfo::key).containsAll(acknowledged.keySet());
         VerificationReport report = store.verify();
         assertThat(report.healthy()).as("round %d: %s", round, report).isTrue();
@@ -129,5 +159,9 @@ class CrashRecoveryTest {
             + " %d rounds with the in-flight put or batch found committed%n",
         rounds, acknowledged.size(), batches, recoveredPacks, inFlightPresent);
     assertThat(batches).as("batches were exercised").isPositive();
+    assertThat(deleted).as("batch deletes were exercised").isNotEmpty();
+    System.out.printf(
+        "crash test: %d acknowledged batch deletes, %d deletes in an in-flight batch%n",
+        deleted.size(), deletesInFlight);
   }
 }

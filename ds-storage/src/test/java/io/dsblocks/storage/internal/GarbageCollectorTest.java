@@ -7,6 +7,7 @@ import io.dsblocks.storage.GcOptions;
 import io.dsblocks.storage.GcResult;
 import io.dsblocks.storage.ObjectStore;
 import io.dsblocks.storage.Snapshot;
+import io.dsblocks.storage.StorageConfig;
 import io.dsblocks.storage.VersionRetention;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -115,6 +116,84 @@ class GarbageCollectorTest {
   }
 
   /** Simulated crash (the hook throws, the store is abandoned) at the two repack points. */
+  /** Stored pages of a chunk list. */
+  private static int pages(DefaultObjectStore s, long listId) {
+    int n = 0;
+    try (org.rocksdb.RocksIterator it = s.db.iterator(s.db.chunkLists)) {
+      for (it.seek(Bytes.longBytes(listId));
+          it.isValid() && Bytes.getLong(it.key(), 0) == listId;
+          it.next()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** What a put killed after spilling chunk-list pages leaves: pages no version references. */
+  private static long orphanList(DefaultObjectStore s) {
+    long id = s.listIds.next();
+    byte[] refs = new byte[36 * 10];
+    try (org.rocksdb.WriteBatch b = new org.rocksdb.WriteBatch()) {
+      s.catalog.stagePage(b, id, 0, refs, refs.length);
+      s.catalog.stagePage(b, id, 1, refs, refs.length);
+      s.db.write(b, true);
+    }
+    return id;
+  }
+
+  @Test
+  void chunkListsLeftByFailedPutsAreRemovedAndReferencedOnesKept() {
+    Random rnd = new Random(11);
+    // Over 4096 chunks of ~1 KiB each: the chunk lists are paged.
+    byte[] big = TestStores.random(rnd, 5_000_000);
+    byte[] snapped = TestStores.random(rnd, 5_000_000);
+    StorageConfig config = TestStores.small().packTargetSize(1 << 20).build();
+    try (DefaultObjectStore s = TestStores.create(dir, config)) {
+      s.put("big", new ByteArrayInputStream(big));
+      s.put("snapped", new ByteArrayInputStream(snapped));
+      long bigList = s.catalog.latest("big").chunks().listId();
+      long snappedList = s.catalog.latest("snapped").chunks().listId();
+      assertThat(pages(s, bigList)).isEqualTo(2);
+      s.snapshots().create("keeps snapped");
+      s.delete("snapped");
+      long orphan = orphanList(s);
+      long[] duringCycle = new long[1];
+      s.gcHookForTesting(
+          new GcHook() {
+            @Override
+            public void afterMark() {
+              // A put that started after the cycle began is spilling pages right now.
+              duringCycle[0] = orphanList(s);
+            }
+          });
+      GcResult first = s.collectGarbage(GcOptions.defaults());
+      assertThat(first.orphanChunkLists()).isEqualTo(1);
+      assertThat(pages(s, orphan)).as("failed put's pages").isZero();
+      assertThat(pages(s, duringCycle[0])).as("a concurrent writer's pages").isEqualTo(2);
+      assertThat(pages(s, bigList)).isEqualTo(2);
+      assertThat(pages(s, snappedList)).as("kept by the snapshot").isEqualTo(2);
+      assertThat(TestStores.readAll(s.get("big"))).isEqualTo(big);
+      Snapshot snap = s.snapshots().list().get(0);
+      try (ObjectStore view = s.snapshots().open(snap.id())) {
+        assertThat(TestStores.readAll(view.get("snapped"))).isEqualTo(snapped);
+      }
+
+      // That writer died: the next cycle removes its pages; dropping the snapshot frees the rest.
+      s.gcHookForTesting(GcHook.NONE);
+      s.snapshots().delete(snap.id());
+      GcResult second = s.collectGarbage(GcOptions.defaults());
+      assertThat(second.orphanChunkLists()).isEqualTo(1);
+      assertThat(pages(s, duringCycle[0])).isZero();
+      assertThat(pages(s, snappedList)).as("purged with its row, not counted as orphan").isZero();
+      assertThat(pages(s, bigList)).isEqualTo(2);
+      assertThat(s.collectGarbage(GcOptions.defaults()).orphanChunkLists()).isZero();
+    }
+    try (DefaultObjectStore s = TestStores.open(dir, config)) {
+      assertThat(TestStores.readAll(s.get("big"))).isEqualTo(big);
+      assertThat(s.verify().healthy()).isTrue();
+    }
+  }
+
   @Test
   void crashDuringRepackLosesNothing() {
     for (String point : List.of("afterCopy", "afterSwitch")) {

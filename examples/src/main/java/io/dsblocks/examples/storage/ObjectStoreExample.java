@@ -3,8 +3,12 @@ package io.dsblocks.examples.storage;
 import io.dsblocks.storage.ObjectInfo;
 import io.dsblocks.storage.ObjectStore;
 import io.dsblocks.storage.ObjectStores;
+import io.dsblocks.storage.ReplicationMode;
+import io.dsblocks.storage.ScrubReport;
 import io.dsblocks.storage.StorageConfig;
 import io.dsblocks.storage.StorageCorruptionException;
+import io.dsblocks.storage.StorageNode;
+import io.dsblocks.storage.StorageNodes;
 import io.dsblocks.storage.StorageStats;
 import io.dsblocks.storage.VerificationReport;
 import java.io.IOException;
@@ -24,7 +28,10 @@ import java.util.stream.Stream;
 
 /**
  * Backs up two versions of a directory tree into one encrypted, deduplicated repository and prints
- * what dedup and compression saved.
+ * what dedup and compression saved; then shows corruption detection, and repair from replicas: a
+ * repository that keeps every pack on two more "disks" (directories standing for storage nodes) has
+ * one copy of two packs damaged, a scrub names the damaged copies and rewrites them from a healthy
+ * one, and everything reads back intact.
  *
  * <p>Run it without arguments to back up a generated source-like tree and then an edited copy of it
  * (10 % of files changed, a few added), or pass two directories to back up your own versions, e.g.
@@ -74,6 +81,7 @@ public final class ObjectStoreExample {
    *     StorageCorruptionException} (never returning wrong data)
    * @param damagedObjects objects that {@code verify()} reported damaged after the flip
    * @param intactObjectsReadable objects outside the damaged pack that still read back identical
+   * @param repair what the replica repair step found and fixed
    */
   public record Result(
       long v2GrowthBytes,
@@ -82,7 +90,27 @@ public final class ObjectStoreExample {
       boolean restoredIdentical,
       boolean corruptionDetected,
       int damagedObjects,
-      int intactObjectsReadable) {}
+      int intactObjectsReadable,
+      Repair repair) {}
+
+  /**
+   * What the replica repair step measured.
+   *
+   * @param objectsAffected objects {@code verify()} named as damaged in the local copies before the
+   *     scrub
+   * @param copiesDamaged damaged pack copies the scrub found (local or on a node)
+   * @param copiesRepaired of those, copies the scrub rewrote from a healthy replica
+   * @param cleanAfterRepair whether a second scrub and {@code verify()} found nothing
+   * @param objectsIdentical objects that read back identical to their source file after the repair
+   * @param objects objects in the repository
+   */
+  public record Repair(
+      int objectsAffected,
+      int copiesDamaged,
+      int copiesRepaired,
+      boolean cleanAfterRepair,
+      int objectsIdentical,
+      int objects) {}
 
   /**
    * Backs up a generated tree and an edited copy into a temporary repository, then flips one bit in
@@ -104,6 +132,128 @@ public final class ObjectStoreExample {
     } finally {
       deleteTree(work);
     }
+  }
+
+  /**
+   * Stores {@code tree} in a repository that keeps every pack on two node directories besides the
+   * local copy (replication factor 3, synchronous), flips bytes in the local copy of one pack and
+   * in one node's copy of another, shows that {@code verify()} names the damaged pack and objects
+   * and that a scrub finds both copies and repairs them from a healthy replica, then reads
+   * everything back.
+   *
+   * @param work a directory for the repository and the nodes
+   * @param tree the tree to store
+   * @param out where to print
+   * @return the measurements
+   * @throws IOException if a file cannot be read or written
+   */
+  static Repair replicaRepair(Path work, Path tree, PrintStream out) throws IOException {
+    char[] passphrase = "example passphrase".toCharArray();
+    Path repository = work.resolve("replicated");
+    List<StorageNode> nodes =
+        List.of(
+            StorageNodes.directory("disk-a", work.resolve("disk-a")),
+            StorageNodes.directory("disk-b", work.resolve("disk-b")));
+    StorageConfig config =
+        StorageConfig.builder()
+            .packTargetSize(1 << 20) // several packs even for a small tree
+            .replicas(nodes, 3, ReplicationMode.SYNC) // a put returns once all 3 copies are durable
+            .build();
+    out.printf(
+        Locale.ROOT,
+        "replicated repository: every pack on local + disk-a + disk-b (factor 3, SYNC)%n");
+    try (ObjectStore store = ObjectStores.create(repository, passphrase, config)) {
+      backup(store, "tree", tree, out);
+    }
+    List<Path> localPacks = packFiles(repository.resolve("packs"));
+    Path local = localPacks.get(0);
+    Path remote =
+        work.resolve("disk-b").resolve(localPacks.get(localPacks.size() - 1).getFileName());
+    flipBytes(local);
+    flipBytes(remote);
+    out.printf(
+        Locale.ROOT,
+        "%d packs, 3 copies each; flipped bytes in the local copy of %s and in disk-b's copy"
+            + " of %s%n",
+        localPacks.size(),
+        local.getFileName(),
+        remote.getFileName());
+
+    try (ObjectStore store = ObjectStores.open(repository, passphrase, config)) {
+      VerificationReport before = store.verify(); // local copies only
+      for (VerificationReport.DamagedPack p : before.damagedPacks()) {
+        out.printf(Locale.ROOT, "verify: local %s damaged: %s%n", p.pack(), p.reason());
+      }
+      List<String> affected = new ArrayList<>();
+      for (VerificationReport.DamagedObject d : before.damagedObjects()) {
+        affected.add(d.key());
+      }
+      out.printf(
+          Locale.ROOT,
+          "verify: %d object(s) affected: %s%s%n",
+          affected.size(),
+          String.join(", ", affected.subList(0, Math.min(3, affected.size()))),
+          affected.size() > 3 ? ", ..." : "");
+
+      ScrubReport scrub = store.scrub(Long.MAX_VALUE); // no pacing in a demo
+      int repaired = 0;
+      for (ScrubReport.Problem p : scrub.problems()) {
+        out.printf(
+            Locale.ROOT,
+            "scrub: %s on %s: %s -> %s%n",
+            p.pack(),
+            p.location(),
+            p.reason(),
+            p.repaired() ? "rewritten from a healthy replica" : "NOT REPAIRED");
+        repaired += p.repaired() ? 1 : 0;
+      }
+      out.printf(
+          Locale.ROOT,
+          "scrub: %d packs, %d copies, %.1f MB read%n",
+          scrub.packsChecked(),
+          scrub.copiesChecked(),
+          scrub.bytesRead() / 1e6);
+      ScrubReport again = store.scrub(Long.MAX_VALUE);
+      boolean clean = again.problems().isEmpty() && store.verify().healthy();
+      out.printf(
+          Locale.ROOT,
+          "second scrub and verify: %s%n",
+          clean ? "clean" : "STILL DAMAGED " + again.problems());
+
+      int identical = 0;
+      List<ObjectInfo> all = store.list("tree/");
+      for (ObjectInfo info : all) {
+        try (InputStream in = store.get(info.key())) {
+          String relative = info.key().substring("tree/".length());
+          if (java.util.Arrays.equals(
+              in.readAllBytes(), Files.readAllBytes(tree.resolve(relative)))) {
+            identical++;
+          }
+        }
+      }
+      out.printf(
+          Locale.ROOT,
+          "after repair: %d of %d objects read back identical%n",
+          identical,
+          all.size());
+      return new Repair(
+          affected.size(), scrub.problems().size(), repaired, clean, identical, all.size());
+    }
+  }
+
+  private static List<Path> packFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".pack")).sorted().toList();
+    }
+  }
+
+  /** Flips four bytes in the middle of a file: bit rot on one disk. */
+  private static void flipBytes(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    for (int i = 0; i < 4; i++) {
+      bytes[bytes.length / 2 + i * 97] ^= (byte) 0x5a;
+    }
+    Files.write(file, bytes);
   }
 
   static Result run(Path repository, Path v1, Path v2, PrintStream out) throws IOException {
@@ -139,8 +289,9 @@ public final class ObjectStoreExample {
           v2Files.size(),
           store.verify().healthy() ? "healthy" : "DAMAGED");
     }
-    return corruptAndCheck(repository, passphrase, config, v1, v2, out)
-        .withBackup(v2Growth, v2Logical, reduction, identical);
+    Partial partial = corruptAndCheck(repository, passphrase, config, v1, v2, out);
+    Repair repair = replicaRepair(repository.resolveSibling("replica-demo"), v2, out);
+    return partial.withBackup(v2Growth, v2Logical, reduction, identical, repair);
   }
 
   /** Flips one bit in the middle of the first pack, then reads everything back. */
@@ -198,8 +349,9 @@ public final class ObjectStoreExample {
   }
 
   private record Partial(boolean detected, int damaged, int intact) {
-    Result withBackup(long growth, long logical, double reduction, boolean identical) {
-      return new Result(growth, logical, reduction, identical, detected, damaged, intact);
+    Result withBackup(
+        long growth, long logical, double reduction, boolean identical, Repair repair) {
+      return new Result(growth, logical, reduction, identical, detected, damaged, intact, repair);
     }
   }
 

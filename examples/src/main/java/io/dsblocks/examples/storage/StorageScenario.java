@@ -21,8 +21,8 @@ public final class StorageScenario implements Scenario {
 
   @Override
   public String description() {
-    return "two versions of a tree into an encrypted dedup store; a flipped bit is detected; logs"
-        + " moved to the cold tier";
+    return "two versions of a tree into an encrypted dedup store; damage repaired from a replica;"
+        + " logs moved to the cold tier";
   }
 
   @Override
@@ -64,6 +64,21 @@ public final class StorageScenario implements Scenario {
             "overall reduction", String.format(Locale.ROOT, "%.2fx", r.reductionRatio())),
         new Measurement(
             "flipped bit", r.corruptionDetected() ? "detected, never returned" : "NOT DETECTED"),
-        new Measurement("intact objects readable", Integer.toString(r.intactObjectsReadable())));
+        new Measurement("intact objects readable", Integer.toString(r.intactObjectsReadable())),
+        new Measurement(
+            "replica scrub",
+            String.format(
+                Locale.ROOT,
+                "%d damaged copies found, %d repaired",
+                r.repair().copiesDamaged(),
+                r.repair().copiesRepaired())),
+        new Measurement(
+            "after repair",
+            String.format(
+                Locale.ROOT,
+                "%d / %d objects identical, %s",
+                r.repair().objectsIdentical(),
+                r.repair().objects(),
+                r.repair().cleanAfterRepair() ? "scrub clean" : "NOT CLEAN")));
   }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ObjectStoreExampleTest {
 
   @Test
-  void dedupsTheSecondVersionAndDetectsAFlippedBit() throws Exception {
+  void dedupsTheSecondVersionDetectsAFlippedBitAndRepairsFromAReplica() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     ObjectStoreExample.Result r =
         ObjectStoreExample.runGenerated(200, new PrintStream(buffer, true, StandardCharsets.UTF_8));
@@ -22,5 +22,16 @@ class ObjectStoreExampleTest {
     assertThat(r.damagedObjects()).isPositive();
     assertThat(r.intactObjectsReadable()).isPositive();
     assertThat(buffer.toString(StandardCharsets.UTF_8)).contains("flipped one bit in pack");
+    // Replica repair: the damaged local copy affects objects, both copies are found and repaired.
+    ObjectStoreExample.Repair repair = r.repair();
+    assertThat(repair.objectsAffected()).isPositive();
+    assertThat(repair.copiesDamaged()).isEqualTo(2);
+    assertThat(repair.copiesRepaired()).isEqualTo(2);
+    assertThat(repair.cleanAfterRepair()).isTrue();
+    assertThat(repair.objectsIdentical()).isEqualTo(repair.objects()).isPositive();
+    assertThat(buffer.toString(StandardCharsets.UTF_8))
+        .contains("on local:")
+        .contains("on disk-b:")
+        .contains("rewritten from a healthy replica");
   }
 }

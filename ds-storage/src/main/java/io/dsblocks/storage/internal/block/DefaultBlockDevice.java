@@ -14,12 +14,14 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -42,10 +44,23 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Write path.</b> Writes go to an in-memory dirty table (whole blocks, read-modify-write for
  * partial ones, serialised per block by striped locks). {@link #flush()} swaps the table out, puts
  * every dirty block, the changed map pages and the manifest into one {@link ObjectStore.Batch} and
- * commits it: one atomic, durable commit per flush however many blocks it holds. Then it deletes
- * the data objects the flush replaced that are provably exclusive to this device (written by it
- * after its last clone); a crash before those deletes only leaks space. All-zero blocks become
- * holes (map entry 0, no object).
+ * commits it: one atomic, durable commit per flush however many blocks it holds. The same batch
+ * deletes ({@link ObjectStore.Batch#delete}) the data objects the flush made unreachable, so a
+ * crash can neither lose a write nor leak a replaced block. All-zero blocks become holes (map entry
+ * 0, no object).
+ *
+ * <p><b>Reclaiming blocks shared with clones.</b> A replaced data object is <i>exclusive</i> when
+ * this device wrote it after its last clone (sequence at or above "shared below"): it is deleted
+ * outright. Otherwise it may be shared: clones copy map entries slot for slot and a write never
+ * moves an object to another block index, so the only places that can name it are the same block
+ * index in the other devices of the clone family (every device cloned, directly or not, from one
+ * created device; registered as {@code blockdev/.family/<family id>/<name>} objects committed with
+ * the manifests). The flush reads those devices' committed map pages at the index and deletes the
+ * object in its own batch when none names it. The check and the commit run under a per-store family
+ * lock, which every commit that drops or adds references to possibly shared objects takes (flushes
+ * replacing shared blocks, clones, device deletes), so two devices overwriting the same shared
+ * block at once cannot both conclude "the other still uses it". Devices from manifest format 1 have
+ * no family (id 0) and keep every shared block, as before.
  *
  * <p><b>Locks.</b> {@code lifecycle} is shared by I/O and flush, exclusive for resize, clone and
  * close. {@code state} guards the dirty tables, loaded map pages and counters and is never held
@@ -60,9 +75,17 @@ public final class DefaultBlockDevice implements BlockDevice {
   private static final int STRIPES = 64;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * One lock per store serialising commits that drop or add references to data objects shared
+   * within clone families (see the class comment). Weak keys: a closed store's lock goes with it.
+   */
+  private static final Map<ObjectStore, ReentrantLock> FAMILY_LOCKS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private final ObjectStore store;
   private final String name;
   private final long deviceId;
+  private final long familyId;
   private final int blockSize;
   private final int blockShift;
   private final long maxDirtyBytes;
@@ -89,6 +112,7 @@ public final class DefaultBlockDevice implements BlockDevice {
     this.store = store;
     this.name = name;
     this.deviceId = m.deviceId();
+    this.familyId = m.familyId();
     this.blockSize = m.blockSize();
     this.blockShift = Integer.numberOfTrailingZeros(m.blockSize());
     this.size = m.size();
@@ -127,8 +151,13 @@ public final class DefaultBlockDevice implements BlockDevice {
     if (exists(store, name)) {
       throw new BlockDeviceException(name, "already exists");
     }
-    Manifest m = new Manifest(newDeviceId(), size, blockSize, ENTRIES_PER_PAGE, 1, 1, 0);
-    store.put(DeviceNames.manifestKey(name), new ByteArrayInputStream(m.encode()));
+    long id = newDeviceId();
+    Manifest m = new Manifest(id, size, blockSize, ENTRIES_PER_PAGE, 1, 1, 0, id);
+    try (ObjectStore.Batch batch = store.batch()) {
+      batch.put(DeviceNames.manifestKey(name), new ByteArrayInputStream(m.encode()));
+      batch.put(DeviceNames.familyKey(id, name), new ByteArrayInputStream(new byte[0]));
+      batch.commit();
+    }
     return new DefaultBlockDevice(store, name, m, maxDirtyBytes);
   }
 
@@ -158,26 +187,125 @@ public final class DefaultBlockDevice implements BlockDevice {
       return false;
     }
     Manifest m = found.get();
-    List<String> pageKeys = listKeys(store, DeviceNames.mapPrefix(name));
-    List<String> owned = new ArrayList<>();
-    for (String key : pageKeys) {
-      MapPage p = readPage(store, name, DeviceNames.pageOfMapKey(name, key));
-      for (int i = 0; i < p.seqs.length; i++) {
-        if (p.seqs[i] != 0 && p.deviceIds[i] == m.deviceId() && p.seqs[i] >= m.sharedBelow()) {
-          owned.add(DeviceNames.dataKey(m.deviceId(), p.seqs[i]));
+    // One batch: the device, its map, its family marker and every block no other device uses
+    // disappear together, so a crash leaves the device whole or entirely gone, nothing leaked.
+    ReentrantLock familyLock = familyLock(store);
+    familyLock.lock();
+    try (ObjectStore.Batch batch = store.batch()) {
+      List<SharedRef> shared = new ArrayList<>();
+      for (String key : listKeys(store, DeviceNames.mapPrefix(name))) {
+        long p = DeviceNames.pageOfMapKey(name, key);
+        MapPage page = readPage(store, name, p);
+        for (int i = 0; i < page.seqs.length; i++) {
+          long seq = page.seqs[i];
+          if (seq == 0) {
+            continue;
+          }
+          if (page.deviceIds[i] == m.deviceId() && seq >= m.sharedBelow()) {
+            batch.delete(DeviceNames.dataKey(m.deviceId(), seq));
+          } else {
+            shared.add(new SharedRef(p * ENTRIES_PER_PAGE + i, page.deviceIds[i], seq));
+          }
+        }
+        batch.delete(key);
+      }
+      for (String key : unreferencedShared(store, name, m.familyId(), shared)) {
+        batch.delete(key);
+      }
+      batch.delete(DeviceNames.manifestKey(name));
+      if (m.familyId() != 0) {
+        batch.delete(DeviceNames.familyKey(m.familyId(), name));
+      }
+      batch.commit();
+    } finally {
+      familyLock.unlock();
+    }
+    return true;
+  }
+
+  private static ReentrantLock familyLock(ObjectStore store) {
+    return FAMILY_LOCKS.computeIfAbsent(store, s -> new ReentrantLock());
+  }
+
+  /** A replaced map entry whose data object other devices of the family may still name. */
+  private record SharedRef(long index, long deviceId, long seq) {}
+
+  /**
+   * Returns the keys of the candidate objects that no other device of the family names at their
+   * block index in its committed map. The caller holds the family lock until its commit. A device
+   * without a family (format 1) or not registered in one keeps everything.
+   */
+  private static List<String> unreferencedShared(
+      ObjectStore store, String self, long familyId, List<SharedRef> candidates) {
+    if (familyId == 0 || candidates.isEmpty()) {
+      return List.of();
+    }
+    String prefix = DeviceNames.familyPrefix(familyId);
+    List<String> others = new ArrayList<>();
+    boolean registered = false;
+    for (String key : listKeys(store, prefix)) {
+      String member = key.substring(prefix.length());
+      if (member.equals(self)) {
+        registered = true;
+      } else {
+        others.add(member);
+      }
+    }
+    if (!registered) {
+      return List.of();
+    }
+    Map<String, Map<Long, MapPage>> pagesRead = new HashMap<>();
+    List<String> unreferenced = new ArrayList<>();
+    for (SharedRef c : candidates) {
+      long p = c.index() / ENTRIES_PER_PAGE;
+      int slot = (int) (c.index() % ENTRIES_PER_PAGE);
+      boolean used = false;
+      for (String other : others) {
+        MapPage page =
+            pagesRead
+                .computeIfAbsent(other, o -> new HashMap<>())
+                .computeIfAbsent(p, q -> readPage(store, other, q));
+        if (page.seqs[slot] == c.seq() && page.deviceIds[slot] == c.deviceId()) {
+          used = true;
+          break;
+        }
+      }
+      if (!used) {
+        unreferenced.add(DeviceNames.dataKey(c.deviceId(), c.seq()));
+      }
+    }
+    return unreferenced;
+  }
+
+  /**
+   * Returns the keys of every object the device's committed state references: its manifest, its
+   * family marker, its map pages and the data objects they name. Used by tests (and a future sweep)
+   * to prove that nothing under {@code blockdev/} is leaked.
+   *
+   * @param store the store
+   * @param name the device
+   * @return the referenced keys, empty if the device does not exist
+   */
+  public static java.util.Set<String> referencedKeys(ObjectStore store, String name) {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    Optional<Manifest> found = readManifest(store, name);
+    if (found.isEmpty()) {
+      return keys;
+    }
+    keys.add(DeviceNames.manifestKey(name));
+    if (found.get().familyId() != 0) {
+      keys.add(DeviceNames.familyKey(found.get().familyId(), name));
+    }
+    for (String key : listKeys(store, DeviceNames.mapPrefix(name))) {
+      keys.add(key);
+      MapPage page = readPage(store, name, DeviceNames.pageOfMapKey(name, key));
+      for (int i = 0; i < page.seqs.length; i++) {
+        if (page.seqs[i] != 0) {
+          keys.add(DeviceNames.dataKey(page.deviceIds[i], page.seqs[i]));
         }
       }
     }
-    // The manifest goes first: from then on the device does not exist, whatever else a crash
-    // leaves behind (unreachable pages and blocks only cost space).
-    store.delete(DeviceNames.manifestKey(name));
-    for (String key : pageKeys) {
-      store.delete(key);
-    }
-    for (String key : owned) {
-      store.delete(key);
-    }
-    return true;
+    return keys;
   }
 
   private static long newDeviceId() {
@@ -499,6 +627,7 @@ public final class DefaultBlockDevice implements BlockDevice {
       TreeMap<Long, byte[]> sorted = new TreeMap<>(work);
       Map<Long, MapPage> changed = new TreeMap<>();
       List<String> garbage = new ArrayList<>();
+      List<SharedRef> shared = new ArrayList<>();
       long seq = nextSeq;
       long newAllocated = allocated;
       try (ObjectStore.Batch batch = store.batch()) {
@@ -518,8 +647,12 @@ public final class DefaultBlockDevice implements BlockDevice {
           }
           long oldDev = copy.deviceIds[slot];
           long oldSeq = copy.seqs[slot];
-          if (oldSeq != 0 && oldDev == deviceId && oldSeq >= sharedBelow) {
-            garbage.add(DeviceNames.dataKey(oldDev, oldSeq));
+          if (oldSeq != 0) {
+            if (oldDev == deviceId && oldSeq >= sharedBelow) {
+              garbage.add(DeviceNames.dataKey(oldDev, oldSeq));
+            } else {
+              shared.add(new SharedRef(idx, oldDev, oldSeq));
+            }
           }
           if (e.getValue() == HOLE) {
             newAllocated += copy.set(slot, 0, 0);
@@ -536,9 +669,33 @@ public final class DefaultBlockDevice implements BlockDevice {
         }
         Manifest m =
             new Manifest(
-                deviceId, sizeNow, blockSize, ENTRIES_PER_PAGE, seq, sharedBelow, newAllocated);
+                deviceId,
+                sizeNow,
+                blockSize,
+                ENTRIES_PER_PAGE,
+                seq,
+                sharedBelow,
+                newAllocated,
+                familyId);
         batch.put(DeviceNames.manifestKey(name), new ByteArrayInputStream(m.encode()));
-        batch.commit();
+        // Replaced blocks go in the same commit: nothing refers to them once it lands.
+        for (String key : garbage) {
+          batch.delete(key);
+        }
+        if (shared.isEmpty() || familyId == 0) {
+          batch.commit();
+        } else {
+          ReentrantLock familyLock = familyLock(store);
+          familyLock.lock();
+          try {
+            for (String key : unreferencedShared(store, name, familyId, shared)) {
+              batch.delete(key);
+            }
+            batch.commit();
+          } finally {
+            familyLock.unlock();
+          }
+        }
       } catch (RuntimeException e) {
         synchronized (state) {
           // Give the blocks back; anything written since the swap is newer and wins.
@@ -568,11 +725,6 @@ public final class DefaultBlockDevice implements BlockDevice {
         }
         flushes++;
       }
-      // After the commit nothing refers to these any more. A crash before the deletes leaks them
-      // (space only); they are found by listing blockdev/data/<device id>/ against the map.
-      for (String key : garbage) {
-        store.delete(key);
-      }
     } finally {
       flushLock.unlock();
     }
@@ -597,6 +749,8 @@ public final class DefaultBlockDevice implements BlockDevice {
         long sizeNow;
         long seqNow;
         long allocatedNow;
+        ReentrantLock familyLock = familyLock(store);
+        familyLock.lock();
         try (ObjectStore.Batch batch = store.batch()) {
           synchronized (state) {
             sizeNow = size;
@@ -611,15 +765,29 @@ public final class DefaultBlockDevice implements BlockDevice {
             }
           }
           Manifest cloneManifest =
-              new Manifest(cloneId, sizeNow, blockSize, ENTRIES_PER_PAGE, 1, 1, allocatedNow);
+              new Manifest(
+                  cloneId, sizeNow, blockSize, ENTRIES_PER_PAGE, 1, 1, allocatedNow, familyId);
           batch.put(
               DeviceNames.manifestKey(newName), new ByteArrayInputStream(cloneManifest.encode()));
+          if (familyId != 0) {
+            batch.put(
+                DeviceNames.familyKey(familyId, newName), new ByteArrayInputStream(new byte[0]));
+          }
           // Everything this device wrote so far may now be shared: never delete it on overwrite.
           Manifest self =
               new Manifest(
-                  deviceId, sizeNow, blockSize, ENTRIES_PER_PAGE, seqNow, seqNow, allocatedNow);
+                  deviceId,
+                  sizeNow,
+                  blockSize,
+                  ENTRIES_PER_PAGE,
+                  seqNow,
+                  seqNow,
+                  allocatedNow,
+                  familyId);
           batch.put(DeviceNames.manifestKey(name), new ByteArrayInputStream(self.encode()));
           batch.commit();
+        } finally {
+          familyLock.unlock();
         }
         synchronized (state) {
           sharedBelow = seqNow;

@@ -15,6 +15,12 @@ final class DeviceNames {
    */
   static final String DATA_PREFIX = ROOT + "data/";
 
+  /**
+   * Clone family registry: one empty object per member device, {@code blockdev/.family/<family
+   * id>/<name>}. Device names cannot start with '.', so it collides with no device.
+   */
+  static final String FAMILY_PREFIX = ROOT + ".family/";
+
   static final int MAX_NAME_LENGTH = 128;
 
   static String validate(String name, String argument) {
@@ -75,6 +81,14 @@ final class DeviceNames {
 
   static long pageOfMapKey(String name, String key) {
     return Long.parseLong(key.substring(mapPrefix(name).length()), 16);
+  }
+
+  static String familyPrefix(long familyId) {
+    return FAMILY_PREFIX + String.format("%016x/", familyId);
+  }
+
+  static String familyKey(long familyId, String name) {
+    return familyPrefix(familyId) + name;
   }
 
   static String dataKey(long deviceId, long seq) {

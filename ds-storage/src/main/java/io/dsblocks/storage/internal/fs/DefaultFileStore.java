@@ -47,8 +47,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * content object and the parent's new entry table together; a rename puts the one or two changed
  * entry tables (source parent, target parent). A batch commits all or nothing, so after a crash a
  * rename has happened or not, and a written file is fully there or not at all. Objects that the
- * commit made unreachable (replaced content, deleted subtrees) are deleted after the commit; a
- * crash in between only leaks space.
+ * commit makes unreachable (replaced content, deleted subtrees) are deleted in the same batch
+ * ({@link ObjectStore.Batch#delete}), so no crash window leaks them.
  *
  * <p><b>Why readers never see both or neither.</b> The committed directory tables are cached in
  * memory and a commit plus the swap of the cached tables happen under the write lock; path lookups
@@ -348,7 +348,7 @@ public final class DefaultFileStore implements FileStore {
       Map<Long, DirNode> changes = new HashMap<>();
       changes.put(inode, DirNode.EMPTY);
       changes.put(parent.inode(), npd);
-      commit(changes, null);
+      commit(changes, null, List.of());
     } finally {
       meta.writeLock().unlock();
     }
@@ -393,7 +393,7 @@ public final class DefaultFileStore implements FileStore {
       changes.put(
           cur.inode(),
           dir(cur.inode()).with(childName, new Entry(FileType.DIRECTORY, child, 0, now)));
-      commit(changes, null);
+      commit(changes, null, List.of());
     } finally {
       meta.writeLock().unlock();
     }
@@ -469,13 +469,10 @@ public final class DefaultFileStore implements FileStore {
       }
       Entry e = new Entry(FileType.FILE, inode, size, clock.instant());
       Map<Long, DirNode> changes = Map.of(parent.inode(), pd.with(leaf, e));
-      commit(changes, batch);
+      commit(changes, batch, old == null ? List.of() : List.of(fileKey(old.inode())));
       info = info(path, leaf, e);
     } finally {
       meta.writeLock().unlock();
-    }
-    if (old != null) {
-      deleteObjects(List.of(fileKey(old.inode())));
     }
     return info;
   }
@@ -511,14 +508,13 @@ public final class DefaultFileStore implements FileStore {
         throw new FileStoreException(Reason.DIRECTORY_NOT_EMPTY, path, "");
       }
       collect(e, unreachable, droppedDirs);
-      commit(Map.of(parent.inode(), pd.without(leaf)), null);
+      commit(Map.of(parent.inode(), pd.without(leaf)), null, unreachable);
       for (Long d : droppedDirs) {
         dirs.remove(d);
       }
     } finally {
       meta.writeLock().unlock();
     }
-    deleteObjects(unreachable);
   }
 
   private void collect(Entry e, List<String> keys, List<Long> droppedDirs) {
@@ -545,7 +541,7 @@ public final class DefaultFileStore implements FileStore {
       throw new FileStoreException(
           Reason.INVALID_MOVE, source, "target '" + target + "' is inside it");
     }
-    Entry replaced = null;
+    Entry replaced;
     meta.writeLock().lock();
     try {
       ensureOpen();
@@ -570,13 +566,10 @@ public final class DefaultFileStore implements FileStore {
         changes.put(srcParent.inode(), sp.without(src[src.length - 1]));
         changes.put(dstParent.inode(), dp.with(dstLeaf, moving));
       }
-      // One batch holds both tables: the move is committed at a single point.
-      commit(changes, null);
+      // One batch holds both tables (and the replaced file's deletion): a single commit point.
+      commit(changes, null, replaced == null ? List.of() : List.of(fileKey(replaced.inode())));
     } finally {
       meta.writeLock().unlock();
-    }
-    if (replaced != null) {
-      deleteObjects(List.of(fileKey(replaced.inode())));
     }
   }
 
@@ -590,12 +583,19 @@ public final class DefaultFileStore implements FileStore {
     return existing;
   }
 
-  /** Commits changed directory tables (plus whatever the batch holds); then caches them. */
-  private void commit(Map<Long, DirNode> changes, ObjectStore.Batch existing) {
+  /**
+   * Commits changed directory tables and the deletion of the objects the change makes unreachable
+   * (plus whatever the batch holds) as one batch; then caches the tables.
+   */
+  private void commit(
+      Map<Long, DirNode> changes, ObjectStore.Batch existing, List<String> unreachable) {
     ObjectStore.Batch batch = existing != null ? existing : store.batch();
     try {
       for (Map.Entry<Long, DirNode> e : changes.entrySet()) {
         batch.put(dirKey(e.getKey()), new ByteArrayInputStream(e.getValue().encode()));
+      }
+      for (String key : unreachable) {
+        batch.delete(key);
       }
       batch.commit();
     } finally {
@@ -606,14 +606,25 @@ public final class DefaultFileStore implements FileStore {
     dirs.putAll(changes);
   }
 
-  private void deleteObjects(List<String> keys) {
-    // Unreachable since the commit; a failure or crash here leaks space, never correctness.
-    for (String key : keys) {
-      try {
-        store.delete(key);
-      } catch (RuntimeException ignored) {
-        // Best effort: the store may have been closed meanwhile.
-      }
+  /**
+   * Returns the keys of every object the committed tree references: the superblock, every reachable
+   * directory table and every file's content. Used by tests to prove nothing under {@code
+   * filestore/<name>/} is leaked.
+   *
+   * @return the referenced keys
+   */
+  public java.util.Set<String> referencedKeys() {
+    meta.readLock().lock();
+    try {
+      ensureOpen();
+      java.util.Set<String> keys = new java.util.TreeSet<>();
+      keys.add(prefix + "super");
+      List<String> found = new ArrayList<>();
+      collect(rootEntry(), found, new ArrayList<>());
+      keys.addAll(found);
+      return keys;
+    } finally {
+      meta.readLock().unlock();
     }
   }
 
