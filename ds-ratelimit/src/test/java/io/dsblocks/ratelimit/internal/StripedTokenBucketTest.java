@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
@@ -106,6 +108,50 @@ class StripedTokenBucketTest {
     assertThat(hammer(limiter, 1)).isEqualTo(LIMIT);
     clock.addAndGet(Duration.ofMillis(500).toNanos());
     assertThat(hammer(limiter, 1)).isEqualTo(LIMIT / 2);
+  }
+
+  @Test
+  void reconfiguringWhileStripedUnderLoadLosesAndAddsNothing() throws Exception {
+    AtomicLong clock = new AtomicLong(7);
+    TatRateLimiter limiter = new TatRateLimiter(config(clock), 4, 16, true);
+    assertThat(limiter.expandAt(0)).isTrue();
+    RateLimiterConfig same = limiter.config().toBuilder().build();
+    AtomicBoolean stop = new AtomicBoolean();
+    LongAdder reconfigurations = new LongAdder();
+    CountDownLatch started = new CountDownLatch(1);
+    Thread reconfigurer =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                limiter.reconfigure(same); // collapses the stripes; contention splits again
+                limiter.expandAt(0);
+                reconfigurations.increment();
+                started.countDown();
+              }
+            });
+    reconfigurer.start();
+    assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+    long admitted;
+    try {
+      admitted = hammer(limiter, 1);
+    } finally {
+      stop.set(true);
+      reconfigurer.join();
+    }
+    assertThat(reconfigurations.sum()).isPositive();
+    assertThat(admitted).isEqualTo(LIMIT);
+  }
+
+  @Test
+  void shadowModeWhileStripedLetsEverythingThroughAndCountsExactly() throws Exception {
+    AtomicLong clock = new AtomicLong(7);
+    TatRateLimiter limiter =
+        new TatRateLimiter(config(clock).toBuilder().shadowMode(true).build(), 4, 16, true);
+    assertThat(limiter.expandAt(0)).isTrue();
+    assertThat(hammer(limiter, 1)).isEqualTo((long) THREADS * ATTEMPTS_PER_THREAD);
+    assertThat(limiter.stats().permittedPermits()).isEqualTo(LIMIT);
+    assertThat(limiter.stats().shadowRejectedCalls())
+        .isEqualTo(THREADS * ATTEMPTS_PER_THREAD - LIMIT);
   }
 
   @Test
