@@ -115,6 +115,16 @@ public abstract class AbstractRateLimiter implements RateLimiter {
     return true;
   }
 
+  /**
+   * Reads the clock now, as a relative time. For algorithms that must re-read it inside a state
+   * transition (the argument {@code t} of a hook was read before it and may be stale).
+   *
+   * @return ticker time minus the creation time
+   */
+  protected final long now() {
+    return ticker.read() - origin;
+  }
+
   // ---- RateLimiter ----
 
   @Override
