@@ -14,8 +14,18 @@
 #   WRK_THREADS [1] wrk threads                   BACKENDS [3]  backend servers (nginx, static)
 #   PROXY_THREADS [1]  worker threads/processes given to every proxy alike
 #   MODE [http]     http, tcp or both             BASE_PORT [18000]
-#   JAVA_OPTS       extra JVM flags for the dsblocks proxy
+#   JAVA_OPTS       JVM flags for the dsblocks proxy [-Xms256m -Xmx256m -XX:+UseParallelGC
+#                   -Dio.netty.leakDetection.level=disabled]. Netty's default leak detector
+#                   (SIMPLE) samples 1 in 128 buffers and captures a stack trace for each sample:
+#                   about 1-2 us of CPU per proxied request here. nginx and HAProxy run no such
+#                   checker, so the comparison turns it off; the proxy's tests run with the
+#                   paranoid detector instead (every buffer tracked, any leak fails the build).
 #   CLASSPATH_FILE  a file holding a ready classpath for ProxyMain (skips the Maven build)
+#   CPU [0]         1: also report CPU time per request of each target's processes (user and
+#                   system microseconds: utime/stime deltas from /proc/<pid>/stat, summed over the
+#                   process and its children, around each measured wrk run, divided by the
+#                   requests wrk completed). Much less sensitive to other load on the machine than
+#                   req/s; for "direct" it is the backends' cost.
 #
 # Example (short): DURATION=5s WARMUP=3s ROUNDS=3 benchmarks/proxy-bench.sh
 set -euo pipefail
@@ -28,8 +38,9 @@ WRK_THREADS=${WRK_THREADS:-1}
 BACKENDS=${BACKENDS:-3}
 PROXY_THREADS=${PROXY_THREADS:-1}
 MODE=${MODE:-http}
+CPU=${CPU:-0}
 BASE_PORT=${BASE_PORT:-18000}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled"}
 
 missing=()
 for tool in wrk haproxy nginx java mvn; do
@@ -93,6 +104,7 @@ wait_port() { # port
 } >"$WORK/backends.conf"
 nginx -p "$WORK" -c "$WORK/backends.conf" &
 PIDS+=($!)
+BACKENDS_PID=$!
 BACKEND_LIST=()
 for i in $(seq 0 $((BACKENDS - 1))); do
   wait_port "$(port "$i")"
@@ -109,6 +121,7 @@ start_dsblocks() { # mode port
   java $JAVA_OPTS -cp "$CP" io.dsblocks.loadbalancer.proxy.ProxyMain --mode "$1" \
     --listen "127.0.0.1:$2" --threads "$PROXY_THREADS" "${DS_ARGS[@]}" >"$WORK/dsblocks-$1.log" 2>&1 &
   PIDS+=($!)
+  LAST_PID=$!
   wait_port "$2"
 }
 
@@ -140,6 +153,7 @@ start_haproxy() { # mode port
   haproxy_cfg "$1" "$2"
   haproxy -db -f "$WORK/haproxy-$1.cfg" >"$WORK/haproxy-$1.log" 2>&1 &
   PIDS+=($!)
+  LAST_PID=$!
   wait_port "$2"
 }
 
@@ -157,27 +171,28 @@ start_nginx_proxy() { # port
   } >"$WORK/nginx-proxy.conf"
   nginx -p "$WORK" -c "$WORK/nginx-proxy.conf" &
   PIDS+=($!)
+  LAST_PID=$!
   wait_port "$1"
 }
 
 TARGETS=()
-declare -A TARGET_PORT
-add_target() { TARGETS+=("$1"); TARGET_PORT[$1]=$2; }
+declare -A TARGET_PORT TARGET_PID
+add_target() { TARGETS+=("$1"); TARGET_PORT[$1]=$2; TARGET_PID[$1]=$3; }
 
-add_target direct "$DIRECT_PORT"
+add_target direct "$DIRECT_PORT" "$BACKENDS_PID"
 if [[ $MODE == http || $MODE == both ]]; then
   start_dsblocks http "$DS_HTTP_PORT"
+  add_target dsblocks-l7 "$DS_HTTP_PORT" "$LAST_PID"
   start_haproxy http "$HAPROXY_HTTP_PORT"
+  add_target haproxy-http "$HAPROXY_HTTP_PORT" "$LAST_PID"
   start_nginx_proxy "$NGINX_HTTP_PORT"
-  add_target dsblocks-l7 "$DS_HTTP_PORT"
-  add_target haproxy-http "$HAPROXY_HTTP_PORT"
-  add_target nginx "$NGINX_HTTP_PORT"
+  add_target nginx "$NGINX_HTTP_PORT" "$LAST_PID"
 fi
 if [[ $MODE == tcp || $MODE == both ]]; then
   start_dsblocks tcp "$DS_TCP_PORT"
+  add_target dsblocks-l4 "$DS_TCP_PORT" "$LAST_PID"
   start_haproxy tcp "$HAPROXY_TCP_PORT"
-  add_target dsblocks-l4 "$DS_TCP_PORT"
-  add_target haproxy-tcp "$HAPROXY_TCP_PORT"
+  add_target haproxy-tcp "$HAPROXY_TCP_PORT" "$LAST_PID"
 fi
 
 # ---------------------------------------------------------------- measure
@@ -190,9 +205,24 @@ to_ms() { # "1.23ms" | "456.00us" | "1.20s" -> milliseconds
     else printf "%s", v }'
 }
 
-run_wrk() { # target duration -> "rps p50ms p99ms"
-  local out
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { # pid -> "utime stime" in clock ticks, summed over the process and its children
+  local p u=0 s=0 f
+  for p in "$1" $(pgrep -P "$1" || true); do
+    [[ -r /proc/$p/stat ]] || continue
+    # Fields after "pid (comm) ": state is 1st, utime 12th, stime 13th (comm may hold spaces).
+    read -r -a f <<<"$(sed 's/^.*) //' "/proc/$p/stat")"
+    u=$((u + f[11]))
+    s=$((s + f[12]))
+  done
+  echo "$u $s"
+}
+
+run_wrk() { # target duration -> "rps p50ms p99ms [user_us_per_req sys_us_per_req]"
+  local out before after
+  before=$(cpu_ticks "${TARGET_PID[$1]}")
   out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$2" --latency "http://127.0.0.1:${TARGET_PORT[$1]}/")
+  after=$(cpu_ticks "${TARGET_PID[$1]}")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then
     echo "warning: $1 had errors: $(grep "Non-2xx\|Socket errors" <<<"$out" | tr -s ' ')" >&2
   fi
@@ -200,7 +230,15 @@ run_wrk() { # target duration -> "rps p50ms p99ms"
   rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+  local cpu=""
+  if [[ $CPU == 1 ]]; then
+    local n
+    n=$(awk '/requests in/ {print $1}' <<<"$out")
+    cpu=$(awk -v b="$before" -v a="$after" -v n="$n" -v hz="$CLK_TCK" 'BEGIN {
+      split(b, x, " "); split(a, y, " ");
+      printf " %.2f %.2f", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) * 1e6 / hz / n }')
+  fi
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99")$cpu"
 }
 
 echo "warming up (${WARMUP} per target) ..." >&2
@@ -211,18 +249,22 @@ for r in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
     res=$(run_wrk "$t" "$DURATION")
     RESULTS[$t]+="$res"$'\n'
-    echo "round $r  $t  req/s p50ms p99ms = $res" >&2
+    echo "round $r  $t  req/s p50ms p99ms$([[ $CPU == 1 ]] && echo " cpu-user-us cpu-sys-us") = $res" >&2
   done
 done
 
 median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 column_of() { awk -v c="$2" 'NF {print $c}' <<<"${RESULTS[$1]}"; }
 
-declare -A RPS P50 P99 RANGE
+declare -A RPS P50 P99 RANGE CPU_USER CPU_SYS
 for t in "${TARGETS[@]}"; do
   RPS[$t]=$(column_of "$t" 1 | median)
   P50[$t]=$(column_of "$t" 2 | median)
   P99[$t]=$(column_of "$t" 3 | median)
+  if [[ $CPU == 1 ]]; then
+    CPU_USER[$t]=$(column_of "$t" 4 | median)
+    CPU_SYS[$t]=$(column_of "$t" 5 | median)
+  fi
   RANGE[$t]=$(column_of "$t" 1 | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%.0f-%.0f", lo, hi}')
 done
 
@@ -249,3 +291,27 @@ for t in "${TARGETS[@]}"; do
   printf "| %s | %.0f (%s) | %s | %s | %s | %s | %s |\n" "$t" "${RPS[$t]}" "${RANGE[$t]}" \
     "${P50[$t]}" "${P99[$t]}" "$vs_nginx" "$vs_haproxy" "$p99_haproxy"
 done
+if [[ $CPU == 1 ]]; then
+  echo
+  echo "CPU time per request of the target's processes (median of the rounds; for direct: the backends):"
+  echo
+  echo "| target | user µs/req | sys µs/req | total µs/req | total vs nginx | total vs HAProxy |"
+  echo "|---|---|---|---|---|---|"
+  for t in "${TARGETS[@]}"; do
+    case $t in
+      dsblocks-l4 | haproxy-tcp) ref=haproxy-tcp; nref="" ;;
+      *) ref=haproxy-http; nref=nginx ;;
+    esac
+    total=$(awk -v u="${CPU_USER[$t]}" -v s="${CPU_SYS[$t]}" 'BEGIN {printf "%.2f", u + s}')
+    vs_nginx="-"
+    vs_haproxy="-"
+    if [[ -n $nref && -n ${CPU_USER[$nref]:-} ]]; then
+      vs_nginx=$(ratio "$total" "$(awk -v u="${CPU_USER[$nref]}" -v s="${CPU_SYS[$nref]}" 'BEGIN {print u + s}')")
+    fi
+    if [[ -n ${CPU_USER[$ref]:-} ]]; then
+      vs_haproxy=$(ratio "$total" "$(awk -v u="${CPU_USER[$ref]}" -v s="${CPU_SYS[$ref]}" 'BEGIN {print u + s}')")
+    fi
+    printf "| %s | %s | %s | %s | %s | %s |\n" "$t" "${CPU_USER[$t]}" "${CPU_SYS[$t]}" "$total" \
+      "$vs_nginx" "$vs_haproxy"
+  done
+fi

@@ -289,7 +289,7 @@ final class Exchange {
     if (token != attemptToken || done) {
       // The exchange moved on (client gone) while we connected: keep the fresh connection.
       if (f.isSuccess()) {
-        f.channel().pipeline().get(BackendHandler.class).returnToPool(backendContext(f.channel()));
+        backendHandlerOf(f.channel()).returnToPool(backendContext(f.channel()));
       }
       return;
     }
@@ -303,13 +303,18 @@ final class Exchange {
     send();
   }
 
+  // The backend handler is always the last of its pipeline: O(1), where a lookup by class walks it.
   private static ChannelHandlerContext backendContext(Channel ch) {
-    return ch.pipeline().context(BackendHandler.class);
+    return ch.pipeline().lastContext();
+  }
+
+  private static BackendHandler backendHandlerOf(Channel ch) {
+    return (BackendHandler) ch.pipeline().last();
   }
 
   private void bind(Channel ch) {
     backend = ch;
-    backendHandler = ch.pipeline().get(BackendHandler.class);
+    backendHandler = backendHandlerOf(ch);
     backendHandler.attach(this);
     ch.config().setAutoRead(cctx.channel().isWritable());
   }
@@ -321,16 +326,19 @@ final class Exchange {
     }
     if (requestComplete) {
       // A retry of a body-less request whose end was already consumed: send it whole again.
-      backend.write(request);
-      backend.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      backend.write(request, backend.voidPromise());
+      backend.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, backend.voidPromise());
       requestSent = true;
       armTimeout();
       return;
     }
+    // Void promises: nothing waits for these writes (a failure reaches the backend handler's
+    // exceptionCaught and closes the connection, as a reset would), so no promise is allocated.
     if (requestHasBody) {
-      backend.writeAndFlush(request);
+      backend.writeAndFlush(request, backend.voidPromise());
     } else {
-      backend.write(request); // flushed together with the (empty) end that follows at once
+      // Flushed together with the (empty) end that follows at once.
+      backend.write(request, backend.voidPromise());
     }
     if (expectContinue) {
       expectContinue = false;
@@ -440,7 +448,7 @@ final class Exchange {
     if (content instanceof LastHttpContent) {
       requestComplete = true;
       requestSent = true;
-      backend.writeAndFlush(content);
+      backend.writeAndFlush(content, backend.voidPromise());
       if (responseComplete) {
         finish(); // the response overtook the request; now both are done
       } else {
@@ -448,7 +456,7 @@ final class Exchange {
       }
       return;
     }
-    backend.writeAndFlush(content);
+    backend.writeAndFlush(content, backend.voidPromise());
     if (backend.isWritable()) {
       handler.requestRead();
     } else {
@@ -521,7 +529,7 @@ final class Exchange {
         finish();
         return;
       }
-      cctx.write(content);
+      cctx.write(content, cctx.voidPromise());
       if (!cctx.channel().isWritable() && backend != null) {
         backend.config().setAutoRead(false); // resumes in onClientWritabilityChanged
       }
@@ -575,7 +583,7 @@ final class Exchange {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
     responseStarted = true;
-    cctx.write(response);
+    cctx.write(response, cctx.voidPromise());
   }
 
   void onBackendReadComplete() {

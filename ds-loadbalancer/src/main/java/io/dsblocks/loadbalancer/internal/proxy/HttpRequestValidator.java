@@ -5,13 +5,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import java.util.List;
+import java.util.Iterator;
 import java.util.Set;
 
 /**
@@ -91,14 +92,16 @@ final class HttpRequestValidator extends ChannelInboundHandlerAdapter {
     if (!allowedMethods.contains(method)) {
       return new RejectedRequest(405, "method_not_allowed", method, uri, "allow", allowHeader);
     }
-    List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
-    if (hosts.size() > 1
-        || (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && hosts.isEmpty())) {
+    HttpHeaders h = req.headers();
+    // Counted through a value iterator: the lists getAll builds are garbage on every request.
+    int hosts = count(h, HttpHeaderNames.HOST);
+    if (hosts > 1 || (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && hosts == 0)) {
       return rejection(400, "bad_request");
     }
-    if (req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-      List<String> codings = req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-      if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+    if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      String coding = h.get(HttpHeaderNames.TRANSFER_ENCODING);
+      if (count(h, HttpHeaderNames.TRANSFER_ENCODING) != 1
+          || !coding.trim().equalsIgnoreCase("chunked")) {
         return rejection(400, "bad_request");
       }
     }
@@ -110,6 +113,17 @@ final class HttpRequestValidator extends ChannelInboundHandlerAdapter {
       return rejection(413, "body_too_large");
     }
     return null;
+  }
+
+  /** How many values the header has, stopping at two (all the checks above need). */
+  private static int count(HttpHeaders h, CharSequence name) {
+    Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(name);
+    int n = 0;
+    while (n < 2 && it.hasNext()) {
+      it.next();
+      n++;
+    }
+    return n;
   }
 
   private RejectedRequest rejection(int status, String reason) {

@@ -2,6 +2,7 @@ package io.dsblocks.loadbalancer.internal.proxy;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class TraceContext {
   static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
   static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   private TraceContext() {}
 
@@ -33,9 +34,10 @@ final class TraceContext {
       return value.substring(3, 35);
     }
     headers.remove(TRACESTATE);
-    String created = newTraceparent(ThreadLocalRandom.current());
-    headers.set(TRACEPARENT, created);
-    return created.substring(3, 35);
+    byte[] created = newTraceparent(ThreadLocalRandom.current());
+    // An AsciiString over the bytes: no char[] or String copies, and the encoder copies it as is.
+    headers.set(TRACEPARENT, new AsciiString(created, false));
+    return new String(created, 3, 32, StandardCharsets.ISO_8859_1);
   }
 
   /**
@@ -68,8 +70,8 @@ final class TraceContext {
     return v.length() == 55 || v.charAt(55) == '-';
   }
 
-  static String newTraceparent(ThreadLocalRandom random) {
-    char[] out = new char[55];
+  static byte[] newTraceparent(ThreadLocalRandom random) {
+    byte[] out = new byte[55];
     out[0] = '0';
     out[1] = '0';
     out[2] = '-';
@@ -90,10 +92,10 @@ final class TraceContext {
     out[52] = '-';
     out[53] = '0';
     out[54] = '1';
-    return new String(out);
+    return out;
   }
 
-  private static void writeHex(char[] out, int at, long v) {
+  private static void writeHex(byte[] out, int at, long v) {
     for (int i = 15; i >= 0; i--) {
       out[at + i] = HEX[(int) (v & 0xF)];
       v >>>= 4;
