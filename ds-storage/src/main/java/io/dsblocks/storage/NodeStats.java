@@ -15,11 +15,12 @@ import java.util.Objects;
  *
  * <p><b>Logical bytes are attributed, not counted.</b> Dedup is repository-wide: a chunk is stored
  * once and every object that uses it, wherever it is, reads that one copy, so the bytes on a node
- * do not belong to particular objects. A node's logical bytes are therefore each tier's logical
- * bytes shared out in proportion to the tier's unique bytes the node holds: {@code sum over tiers
- * of tier.logicalBytes * nodeUniqueBytesInTier / tier.uniqueBytes}. So {@link #dedupRatio()} is the
- * dedup ratio of the tiers the node's data comes from, weighted by how much of each it holds, and
- * {@link #reductionRatio()} says how much user data one byte on the node stands for.
+ * do not belong to particular objects. A node's logical bytes are therefore the repository's
+ * logical bytes shared out in proportion to the unique bytes the node holds: {@code logicalBytes *
+ * nodeUniqueBytes / uniqueBytes} of {@link StorageStats}. So {@link #dedupRatio()} is the
+ * repository's dedup ratio (what dedup saved applies to every copy alike), and {@link
+ * #reductionRatio()} says how much user data one byte on the node stands for; {@link
+ * #compressionRatio()} is the node's own.
  *
  * <p><b>Counters</b> count since the store was opened.
  *
@@ -89,8 +90,8 @@ public record NodeStats(
   }
 
   /**
-   * Returns logical bytes divided by unique bytes (see the class comment for how logical bytes are
-   * attributed to a node).
+   * Returns logical bytes divided by unique bytes: the repository's dedup ratio, since logical
+   * bytes are attributed to a node in proportion to its unique bytes (see the class comment).
    *
    * @return the dedup ratio (1.0 when the node holds no live chunk)
    */

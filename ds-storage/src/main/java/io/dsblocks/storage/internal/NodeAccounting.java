@@ -7,7 +7,6 @@ import io.dsblocks.storage.TierStats;
 import io.dsblocks.storage.internal.index.ChunkLocation;
 import io.dsblocks.storage.internal.index.IndexedChunk;
 import io.dsblocks.storage.internal.pack.PackFormat;
-import io.dsblocks.storage.internal.pack.PackTiers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -40,8 +39,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: holdings and counters are concurrent; the sums are guarded by {@code this}.
  */
 final class NodeAccounting {
-  private static final Tier[] TIERS = Tier.values();
-
   /** A copy the node should get, with its size and since when it is waited for. */
   private record Pending(long size, Instant since) {}
 
@@ -64,7 +61,6 @@ final class NodeAccounting {
     long chunks;
     long unique;
     long stored;
-    final long[] uniqueByTier = new long[TIERS.length];
 
     Node(String id) {
       this.id = id;
@@ -233,7 +229,7 @@ final class NodeAccounting {
               n.chunks,
               n.unique,
               n.stored,
-              attributeLogical(n.uniqueByTier, tiers),
+              attributeLogical(n.unique, tiers),
               pendingCount,
               pendingBytes,
               lag,
@@ -251,7 +247,7 @@ final class NodeAccounting {
   private void refresh(long packId) {
     Contribution old = applied.remove(packId);
     if (old != null) {
-      apply(packId, old, -1);
+      apply(old, -1);
     }
     Map<String, Long> sizes = new HashMap<>();
     for (Node n : nodes.values()) {
@@ -266,11 +262,10 @@ final class NodeAccounting {
     long[] s = summarize(store.index.packEntries(packId));
     Contribution now = new Contribution(s[0], s[1], s[2], sizes);
     applied.put(packId, now);
-    apply(packId, now, 1);
+    apply(now, 1);
   }
 
-  private void apply(long packId, Contribution c, int sign) {
-    int tier = PackTiers.ordinal(packId);
+  private void apply(Contribution c, int sign) {
     for (Map.Entry<String, Long> e : c.sizes().entrySet()) {
       Node n = nodes.get(e.getKey());
       n.packs += sign;
@@ -278,7 +273,6 @@ final class NodeAccounting {
       n.chunks += sign * c.chunks();
       n.unique += sign * c.unique();
       n.stored += sign * c.stored();
-      n.uniqueByTier[tier] += sign * c.unique();
     }
   }
 
@@ -294,16 +288,19 @@ final class NodeAccounting {
     return s;
   }
 
-  /** Each tier's logical bytes shared out by the fraction of the tier's unique bytes held. */
-  private static long attributeLogical(long[] uniqueByTier, Map<Tier, TierStats> tiers) {
-    double sum = 0;
-    for (Tier t : TIERS) {
-      TierStats ts = tiers.get(t);
-      if (ts != null && ts.uniqueBytes() > 0) {
-        sum += (double) ts.logicalBytes() * uniqueByTier[t.ordinal()] / ts.uniqueBytes();
-      }
+  /**
+   * The repository's logical bytes shared out by the fraction of its unique bytes the node holds.
+   * Not per tier: a tier's logical bytes may use chunks that live in a hotter tier (a tier can have
+   * logical bytes and no chunks), so only the repository-wide ratio is meaningful.
+   */
+  private static long attributeLogical(long nodeUnique, Map<Tier, TierStats> tiers) {
+    long logical = 0;
+    long unique = 0;
+    for (TierStats ts : tiers.values()) {
+      logical += ts.logicalBytes();
+      unique += ts.uniqueBytes();
     }
-    return Math.round(sum);
+    return unique == 0 ? 0 : Math.round((double) logical * nodeUnique / unique);
   }
 
   /**
@@ -322,7 +319,6 @@ final class NodeAccounting {
       long packs = 0;
       long packBytes = 0;
       long[] sums = new long[3];
-      long[] byTier = new long[TIERS.length];
       List<String> names;
       try {
         names = node.list();
@@ -344,7 +340,6 @@ final class NodeAccounting {
         for (int i = 0; i < 3; i++) {
           sums[i] += s[i];
         }
-        byTier[PackTiers.ordinal(id)] += s[1];
       }
       out.put(
           node.id(),
@@ -355,7 +350,7 @@ final class NodeAccounting {
               sums[0],
               sums[1],
               sums[2],
-              attributeLogical(byTier, tiers),
+              attributeLogical(sums[1], tiers),
               0,
               0,
               Duration.ZERO,

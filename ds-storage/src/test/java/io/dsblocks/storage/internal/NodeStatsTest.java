@@ -5,6 +5,7 @@ import static io.dsblocks.storage.internal.TestStores.readAll;
 import static io.dsblocks.storage.internal.TestStores.small;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import io.dsblocks.storage.GcOptions;
@@ -96,6 +97,11 @@ class NodeStatsTest {
       for (int step = 0; step < 60; step++) {
         int op = rnd.nextInt(12);
         String key = "k" + rnd.nextInt(10);
+        if (step % 15 >= 7 && step % 15 <= 8 && !live.isEmpty()) {
+          // Damage of both kinds at least four times each, whatever the random ops were.
+          op = step % 15 == 7 ? 9 : 10;
+          key = new java.util.TreeSet<>(live.keySet()).first();
+        }
         if (op < 5) {
           byte[] body = new byte[0];
           for (int j = 0, n = 1 + rnd.nextInt(4); j < n; j++) {
@@ -119,7 +125,9 @@ class NodeStatsTest {
                       rnd.nextBoolean()
                           ? VersionRetention.KEEP_LATEST
                           : VersionRetention.KEEP_ALL_VERSIONS)
-                  .repackThreshold(0.2)
+                  // 1.0 leaves partly dead packs in place: their swept chunks must leave the
+                  // node sums without the pack being deleted.
+                  .repackThreshold(rnd.nextBoolean() ? 0.2 : 1.0)
                   .build());
         } else if (op < 9 && live.containsKey(key)) {
           s.moveToTier(key, Tier.values()[rnd.nextInt(3)]);
@@ -167,7 +175,13 @@ class NodeStatsTest {
       assertThat(chunks).isEqualTo(2 * st.chunks());
       assertThat(unique).isEqualTo(2 * st.uniqueBytes());
       assertThat(stored).isEqualTo(2 * st.storedBytes());
+      // Attributed per node by unique bytes, rounded once per node.
       assertThat(logical).isBetween(2 * st.logicalBytes() - 3, 2 * st.logicalBytes() + 3);
+      for (NodeStats n : rs.perNode().values()) {
+        if (n.uniqueBytes() > 0) {
+          assertThat(n.dedupRatio()).isCloseTo(st.dedupRatio(), within(1e-4));
+        }
+      }
       assertThat(localRepairs).isPositive();
       assertThat(nodeRepairs).isPositive();
       // At least one per damaged record (a concurrent read-ahead may meet it twice before the
