@@ -406,6 +406,7 @@ final class GarbageCollector {
       store.db.addCounter(b, Counters.UNIQUE_BYTES, -unique);
       store.db.addCounter(b, Counters.STORED_BYTES, -stored);
       store.db.write(b, true);
+      store.replicator.chunksRemoved(candidates);
       swept += chunks;
       sweptBytes += stored;
     } catch (RocksDBException e) {

@@ -85,6 +85,11 @@ final class Replicator implements AutoCloseable {
   private volatile boolean closed;
   private Thread copier;
 
+  /** Per-node space accounting and counters (ReplicationStats.perNode). */
+  final NodeAccounting accounting;
+
+  private volatile Map<String, io.dsblocks.storage.NodeStats> lastPerNode = Map.of();
+
   Replicator(DefaultObjectStore store) {
     this.store = store;
     this.mode = store.config().replicationMode();
@@ -95,6 +100,7 @@ final class Replicator implements AutoCloseable {
       ids.add(Node.of(n.id()));
     }
     this.router = ids.isEmpty() ? null : ShardRouters.rendezvous(ids);
+    this.accounting = new NodeAccounting(store, nodes.keySet());
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new Object();
     }
@@ -153,6 +159,8 @@ final class Replicator implements AutoCloseable {
       }
     }
     Set<Long> referenced = new HashSet<>(store.index.packsWithEntries());
+    // Listing first also tells the per-node accounting which copies the nodes already hold.
+    removeOrphans(referenced);
     if (factor > 1) {
       for (long id : referenced) {
         if (!store.isUnsealed(id) && Files.exists(store.packReader.path(id))) {
@@ -160,7 +168,6 @@ final class Replicator implements AutoCloseable {
         }
       }
     }
-    removeOrphans(referenced);
     copier = new Thread(this::copyLoop, "dsblocks-storage-replicator");
     copier.setDaemon(true);
     copier.start();
@@ -205,6 +212,7 @@ final class Replicator implements AutoCloseable {
    * @param packIds packs the commit references
    */
   void committed(Iterable<Long> packIds) {
+    accounting.entriesChanged(packIds);
     if (!asyncCopies()) {
       return;
     }
@@ -227,8 +235,21 @@ final class Replicator implements AutoCloseable {
       size = 0;
     }
     if (lag.putIfAbsent(packId, size) == null) {
+      for (StorageNode node : placement(PackFormat.fileName(packId))) {
+        accounting.pending(node.id(), packId, size);
+      }
       queue.offerLast(packId);
     }
+  }
+
+  /**
+   * Called after an index write that removed these chunks' entries from their packs (GC sweep, tier
+   * migration), for the per-node accounting.
+   *
+   * @param chunks the chunks at their old locations
+   */
+  void chunksRemoved(List<IndexedChunk> chunks) {
+    accounting.chunksChanged(chunks);
   }
 
   private void copyLoop() {
@@ -251,6 +272,7 @@ final class Replicator implements AutoCloseable {
       try {
         copyIfReferenced(id);
         lag.remove(id);
+        accounting.notPending(id);
       } catch (RuntimeException e) {
         failedCopies.incrementAndGet();
         retry.add(id);
@@ -306,9 +328,11 @@ final class Replicator implements AutoCloseable {
       } catch (IOException e) {
         throw new StorageException("cannot replicate " + name + ": " + e.getMessage(), e);
       }
+      StorageException failure = null;
       for (StorageNode node : placement(name)) {
         try {
           if (node.exists(name) && node.size(name) == size) {
+            accounting.held(node.id(), packId, size);
             continue;
           }
           try (FileChannel in = FileChannel.open(local, StandardOpenOption.READ)) {
@@ -316,13 +340,24 @@ final class Replicator implements AutoCloseable {
           }
           copiedPacks.incrementAndGet();
           copiedBytes.addAndGet(size);
+          accounting.copied(node.id(), size);
+          accounting.held(node.id(), packId, size);
         } catch (IOException | RuntimeException e) {
-          if (mode == ReplicationMode.SYNC) {
-            failedCopies.incrementAndGet();
+          // Go on with the other nodes, so that one node being down does not hold back the
+          // copies (and the per-node accounting) of the others; the pack stays unreplicated.
+          accounting.copyFailed(node.id());
+          if (failure == null) {
+            if (mode == ReplicationMode.SYNC) {
+              failedCopies.incrementAndGet();
+            }
+            failure =
+                new StorageException(
+                    "cannot copy " + name + " to node " + node.id() + ": " + e.getMessage(), e);
           }
-          throw new StorageException(
-              "cannot copy " + name + " to node " + node.id() + ": " + e.getMessage(), e);
         }
+      }
+      if (failure != null) {
+        throw failure;
       }
       replicated.add(packId);
     }
@@ -340,6 +375,7 @@ final class Replicator implements AutoCloseable {
     if (router == null) {
       return;
     }
+    accounting.dropped(packId);
     String name = PackFormat.fileName(packId);
     for (StorageNode node : nodes.values()) {
       try {
@@ -368,6 +404,12 @@ final class Replicator implements AutoCloseable {
       }
       for (String n : names) {
         long id = PackFormat.parseFileName(n);
+        if (id >= 0
+            && !store.isUnsealed(id)
+            && (referenced.contains(id) || Files.exists(store.packReader.path(id)))) {
+          accounting.listed(node.id(), id, node);
+          continue;
+        }
         if (id >= 0
             && !referenced.contains(id)
             && !store.isUnsealed(id)
@@ -406,12 +448,15 @@ final class Replicator implements AutoCloseable {
       try {
         byte[] record = node.read(name, loc.offset(), loc.length());
         if (PackFormat.checkRecord(record, id, rawLength) != null) {
+          accounting.fellBack(node.id());
           continue;
         }
         plain = store.decode(record, loc, id, rawLength);
       } catch (IOException | RuntimeException e) {
+        accounting.fellBack(node.id());
         continue; // missing or damaged here too: try the next node
       }
+      accounting.served(node.id());
       repairLocalFrom(loc.packId(), node, localError.getMessage());
       return plain;
     }
@@ -550,10 +595,16 @@ final class Replicator implements AutoCloseable {
     try {
       node.write(name, Channels.newChannel(new java.io.ByteArrayInputStream(good)), good.length);
       repairs.incrementAndGet();
+      accounting.repaired(node.id());
+      long id = PackFormat.parseFileName(name);
+      if (id >= 0) {
+        accounting.held(node.id(), id, good.length);
+      }
       notifyRepaired(name, node.id(), source, reason);
       return true;
     } catch (IOException | RuntimeException e) {
       failedCopies.incrementAndGet();
+      accounting.copyFailed(node.id());
       return false;
     }
   }
@@ -578,6 +629,7 @@ final class Replicator implements AutoCloseable {
     for (long b : lag.values()) {
       bytes += b;
     }
+    Map<String, io.dsblocks.storage.NodeStats> perNode = nodes.isEmpty() ? Map.of() : perNode();
     return new ReplicationStats(
         mode,
         factor,
@@ -587,6 +639,38 @@ final class Replicator implements AutoCloseable {
         copiedPacks.get(),
         copiedBytes.get(),
         failedCopies.get(),
-        repairs.get());
+        repairs.get(),
+        perNode);
+  }
+
+  /**
+   * The per-node snapshot, brought up to date under the store's gate (the refresh reads the index);
+   * after close, the last one taken.
+   */
+  private Map<String, io.dsblocks.storage.NodeStats> perNode() {
+    Lock l;
+    try {
+      l = store.enter();
+    } catch (StorageException closedStore) {
+      return lastPerNode;
+    }
+    try {
+      Map<String, io.dsblocks.storage.NodeStats> s = accounting.snapshot(store.stats().tiers());
+      lastPerNode = s;
+      return s;
+    } finally {
+      l.unlock();
+    }
+  }
+
+  /**
+   * Recounts the per-node space figures by listing the nodes and reading the index (tests).
+   *
+   * @param tiers per-tier stats to attribute logical bytes with
+   * @return stats by node id, counters zero
+   */
+  Map<String, io.dsblocks.storage.NodeStats> recountNodeStats(
+      Map<io.dsblocks.storage.Tier, io.dsblocks.storage.TierStats> tiers) {
+    return accounting.recount(nodes, tiers);
   }
 }

@@ -549,6 +549,7 @@ final class TierManager {
           throw store.db.failure("stage", e);
         }
         store.replicator.committed(syncTo.keySet());
+        store.replicator.chunksRemoved(batch);
         hook.afterSwitch(batch.get(0).location().packId());
         for (int i = 0; i < n; i++) {
           bytesRead += batch.get(i).location().length();

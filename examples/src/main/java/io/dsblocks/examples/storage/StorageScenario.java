@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
-/** The ds-storage walk-through of the demo: {@link ObjectStoreExample}. */
+/**
+ * The ds-storage walk-through of the demo: {@link ObjectStoreExample}, {@link TieringExample} and
+ * {@link ReplicationExample}.
+ */
 public final class StorageScenario implements Scenario {
 
   /** Creates the scenario. */
@@ -22,7 +25,7 @@ public final class StorageScenario implements Scenario {
   @Override
   public String description() {
     return "two versions of a tree into an encrypted dedup store; damage repaired from a replica;"
-        + " logs moved to the cold tier";
+        + " logs moved to the cold tier; per-node stats over 3 replica nodes";
   }
 
   @Override
@@ -47,7 +50,26 @@ public final class StorageScenario implements Scenario {
         out.step("%s", line.strip());
       }
     }
+    ByteArrayOutputStream replicaBuffer = new ByteArrayOutputStream();
+    ReplicationExample.Result rep;
+    try (PrintStream ps = new PrintStream(replicaBuffer, true, StandardCharsets.UTF_8)) {
+      rep = ReplicationExample.run(ps);
+    }
+    for (String line : replicaBuffer.toString(StandardCharsets.UTF_8).split("\n")) {
+      if (!line.isBlank()) {
+        out.step("%s", line.strip());
+      }
+    }
     return List.of(
+        new Measurement(
+            "R = 3 over 3 nodes: pack bytes on nodes / local",
+            String.format(
+                Locale.ROOT,
+                "%.2f / %.2f MB; damaged copy on %s repaired %d time(s)",
+                rep.nodePackBytes() / 1e6,
+                rep.localPackBytes() / 1e6,
+                rep.damagedNode(),
+                rep.repairedOnThatNode())),
         new Measurement(
             "2023 logs hot (LZ4) -> cold (zstd-3)",
             String.format(
