@@ -1,5 +1,6 @@
 package io.dsblocks.loadbalancer.internal.proxy;
 
+import io.dsblocks.cache.edge.EdgeCache;
 import io.dsblocks.loadbalancer.proxy.HttpFilter;
 import io.dsblocks.loadbalancer.proxy.Route;
 import io.dsblocks.ratelimit.RateLimiter;
@@ -20,6 +21,9 @@ final class RouteRuntime {
   final long requestTimeoutNanos;
   final int maxRetries;
 
+  /** The route's response cache, or null (the common case: one null check per request). */
+  final EdgeCache cache;
+
   RouteRuntime(Route route, PoolRuntime pool, long defaultTimeoutNanos, int defaultRetries) {
     this.route = route;
     this.name = route.name();
@@ -29,5 +33,6 @@ final class RouteRuntime {
     this.requestTimeoutNanos =
         route.requestTimeout().map(d -> d.toNanos()).orElse(defaultTimeoutNanos);
     this.maxRetries = route.maxRetries() >= 0 ? route.maxRetries() : defaultRetries;
+    this.cache = route.cache().orElse(null);
   }
 }
