@@ -3,17 +3,20 @@ package io.dsblocks.loadbalancer.proxy;
 import static io.dsblocks.loadbalancer.proxy.Fixtures.CLIENT;
 import static io.dsblocks.loadbalancer.proxy.Fixtures.CLIENT_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dsblocks.cache.edge.EdgeCache;
 import io.dsblocks.cache.edge.EdgeCacheConfig;
 import io.dsblocks.cache.edge.EdgeCaches;
+import io.dsblocks.loadbalancer.Endpoint;
 import io.dsblocks.loadbalancer.LoadBalancers;
 import io.dsblocks.loadbalancer.Strategies;
 import io.dsblocks.loadbalancer.proxy.ScriptedBackend.Answer;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -67,8 +70,12 @@ class L7ProxyCacheTest {
     }
   }
 
-  /** One backend, a caching route over it, and a proxy with {@code ioThreads} loops. */
-  private void start(Function<ScriptedBackend.Seen, Answer> script, int ioThreads) {
+  /**
+   * One backend, a caching route over it (after any extra endpoints), and a proxy with {@code
+   * ioThreads} loops.
+   */
+  private void start(
+      Function<ScriptedBackend.Seen, Answer> script, int ioThreads, Endpoint... before) {
     backend = ScriptedBackend.start("origin", script);
     toClose.add(backend);
     cache =
@@ -91,10 +98,16 @@ class L7ProxyCacheTest {
                         LoadBalancers.builder(Strategies.roundRobin())
                             .name("cache-test")
                             .seed(1)
-                            .build(List.of(backend.endpoint()))))
+                            .build(endpoints(before))))
                 .route(Route.builder("cached").toPool("web").cache(cache).build())
                 .build());
     toClose.add(proxy);
+  }
+
+  private List<Endpoint> endpoints(Endpoint... before) {
+    List<Endpoint> list = new ArrayList<>(List.of(before));
+    list.add(backend.endpoint());
+    return list;
   }
 
   private void start(Function<ScriptedBackend.Seen, Answer> script) {
@@ -390,5 +403,74 @@ class L7ProxyCacheTest {
     assertThat(r.statusCode()).isEqualTo(500);
     assertThat(r.body()).isEqualTo("boom");
     assertThat(xCache(r)).isEqualTo("PASS");
+  }
+
+  @Test
+  void aMissIsRetriedOnAnotherEndpointLikeAnyRequest() throws Exception {
+    ScriptedBackend dead = ScriptedBackend.start("dead", x -> Answer.of(200, "never"));
+    Endpoint deadEndpoint = dead.endpoint();
+    dead.close(); // its port now refuses connections
+    start(s -> Answer.of(200, "from the live one", "Cache-Control", "max-age=60"), 1, deadEndpoint);
+    // Round robin picks the dead endpoint first; the fill retries on the live one.
+    HttpResponse<String> r = get("/retry");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo("from the live one");
+    assertThat(xCache(r)).isEqualTo("MISS");
+    assertThat(proxy.stats().retries()).isEqualTo(1);
+    assertThat(xCache(get("/retry"))).isEqualTo("HIT");
+    assertThat(backend.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrderFromFillAndCache() throws Exception {
+    start(s -> Answer.of(200, "piped " + s.uri(), "Cache-Control", "max-age=60"));
+    try (RawHttp raw = new RawHttp(proxy.port())) {
+      raw.send(
+          "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "HEAD /one HTTP/1.1\r\nHost: x\r\n\r\n"
+              + "GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response first = raw.read();
+      RawHttp.Response second = raw.read();
+      RawHttp.Response third = raw.read(true);
+      RawHttp.Response fourth = raw.read();
+      assertThat(first.text()).isEqualTo("piped /one");
+      assertThat(first.header("x-cache")).isEqualTo("MISS");
+      assertThat(second.text()).isEqualTo("piped /one");
+      assertThat(second.header("x-cache")).isEqualTo("HIT");
+      assertThat(third.header("x-cache")).isEqualTo("HIT");
+      assertThat(third.header("content-length")).isEqualTo("10");
+      assertThat(fourth.text()).isEqualTo("piped /two");
+      assertThat(fourth.header("x-cache")).isEqualTo("MISS");
+    }
+    assertThat(backend.requests()).isEqualTo(2);
+  }
+
+  @Test
+  void aClientLeavingAnOversizedStreamClosesTheBackendConnectionWithoutLeaks() throws Exception {
+    byte[] huge = new byte[8 << 20];
+    start(s -> new Answer(200, List.of("Cache-Control", "max-age=60"), huge, true));
+    try (RawHttp raw = new RawHttp(proxy.port())) {
+      raw.send("GET /huge HTTP/1.1\r\nHost: x\r\n\r\n");
+      raw.timeout(10_000);
+      byte[] start = new byte[4096];
+      raw.readSome(start);
+      assertThat(new String(start, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+    }
+    // The proxy stops reading the half-sent body and closes that backend connection.
+    await().atMost(Duration.ofSeconds(20)).until(() -> backend.openConnections() == 0);
+    assertThat(cache.stats().stored()).isZero();
+    backend.script(s -> Answer.of(200, "after", "Cache-Control", "max-age=60"));
+    assertThat(get("/after").body()).isEqualTo("after");
+  }
+
+  @Test
+  void routeCacheIsOptionalAndValidated() {
+    assertThat(Route.all("r", "p").cache()).isEmpty();
+    EdgeCache c = EdgeCaches.create(EdgeCacheConfig.builder().build());
+    assertThat(Route.builder("r").toPool("p").cache(c).build().cache()).containsSame(c);
+    assertThatThrownBy(() -> Route.builder("r").cache(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("route 'r' cache");
   }
 }

@@ -5,6 +5,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -112,6 +114,11 @@ final class ScriptedBackend implements AutoCloseable {
     return connections.get();
   }
 
+  /** Connections currently open. */
+  int openConnections() {
+    return children.size();
+  }
+
   Seen last() {
     return seen.get(seen.size() - 1);
   }
@@ -184,8 +191,9 @@ final class ScriptedBackend implements AutoCloseable {
         r.headers().set(HttpHeaderNames.CONNECTION, "close");
       }
       ctx.write(r);
+      ChannelFuture last;
       if (bodyless) {
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       } else if (a.chunked()) {
         int chunk = 16 * 1024;
         for (int off = 0; off < a.body().length; off += chunk) {
@@ -193,12 +201,12 @@ final class ScriptedBackend implements AutoCloseable {
               Unpooled.wrappedBuffer(a.body(), off, Math.min(chunk, a.body().length - off));
           ctx.write(new DefaultHttpContent(part));
         }
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       } else {
-        ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(a.body())));
+        last = ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(a.body())));
       }
       if (!keepAlive) {
-        ctx.close();
+        last.addListener(ChannelFutureListener.CLOSE);
       }
     }
 
