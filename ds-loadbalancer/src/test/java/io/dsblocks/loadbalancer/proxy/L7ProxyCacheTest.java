@@ -62,6 +62,7 @@ class L7ProxyCacheTest {
   private ScriptedBackend backend;
   private EdgeCache cache;
   private L7Proxy proxy;
+  private Duration routeTimeout;
 
   @AfterEach
   void stop() throws Exception {
@@ -99,9 +100,13 @@ class L7ProxyCacheTest {
                             .name("cache-test")
                             .seed(1)
                             .build(endpoints(before))))
-                .route(Route.builder("cached").toPool("web").cache(cache).build())
+                .route(routeTimeout(Route.builder("cached").toPool("web").cache(cache)).build())
                 .build());
     toClose.add(proxy);
+  }
+
+  private Route.Builder routeTimeout(Route.Builder b) {
+    return routeTimeout == null ? b : b.requestTimeout(routeTimeout).maxRetries(0);
   }
 
   private List<Endpoint> endpoints(Endpoint... before) {
@@ -472,5 +477,27 @@ class L7ProxyCacheTest {
     assertThatThrownBy(() -> Route.builder("r").cache(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("route 'r' cache");
+  }
+
+  @Test
+  void aFillThatTimesOutGives504ToTheLeaderAndEveryWaiter() throws Exception {
+    routeTimeout = Duration.ofMillis(300);
+    start(s -> Answer.of(200, "too late", "Cache-Control", "max-age=60"));
+    backend.hold(); // accepts, never answers
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      responses.add(
+          CLIENT.sendAsync(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/slow"))
+                  .timeout(CLIENT_TIMEOUT)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : responses) {
+      assertThat(f.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+    }
+    // The waiters shared the leader's fill (or, arriving after it failed, made their own).
+    assertThat(backend.requests()).isBetween(1, 3);
+    assertThat(cache.stats().originErrors()).isPositive();
   }
 }
