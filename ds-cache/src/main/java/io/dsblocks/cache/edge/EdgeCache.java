@@ -44,6 +44,31 @@ public interface EdgeCache {
   CompletionStage<EdgeResult> get(EdgeRequest request);
 
   /**
+   * Like {@link #get(EdgeRequest)}, but every origin call this request needs goes to {@code origin}
+   * instead of the configured one: the fetch of a miss it leads, a revalidation (also a background
+   * {@code stale-while-revalidate} one it triggers) and a pass-through. This lets a front end that
+   * owns its own connections (e.g. a proxy on an event loop) supply, per request, an origin bound
+   * to its context. The cache itself may then be built without an origin.
+   *
+   * <p>Concurrent misses still coalesce across callers: a waiter is answered from the fetch of
+   * whichever call leads, so every origin passed to one cache must serve the same content.
+   *
+   * @param request the client request
+   * @param origin the origin for this call's fetches
+   * @return the result, as for {@link #get(EdgeRequest)}
+   */
+  CompletionStage<EdgeResult> get(EdgeRequest request, Origin origin);
+
+  /**
+   * Returns the configuration the cache was built with (e.g. its {@link
+   * EdgeCacheConfig#maxObjectBytes()}, which a front end uses to decide how much of a response to
+   * buffer).
+   *
+   * @return the configuration
+   */
+  EdgeCacheConfig config();
+
+  /**
    * Serves a request from cache only, never contacting the origin: a fresh entry, or nothing. This
    * is how a push-only cache is read.
    *

@@ -1,5 +1,6 @@
 package io.dsblocks.loadbalancer.proxy;
 
+import io.dsblocks.cache.edge.EdgeCache;
 import io.dsblocks.loadbalancer.auth.AuthPolicy;
 import io.dsblocks.loadbalancer.internal.proxy.Checks;
 import io.dsblocks.ratelimit.RateLimiter;
@@ -50,6 +51,7 @@ public final class Route {
   private final Duration requestTimeout;
   private final int maxRetries;
   private final AuthPolicy auth;
+  private final EdgeCache cache;
 
   private Route(Builder b) {
     this.name = b.name;
@@ -62,6 +64,7 @@ public final class Route {
     this.requestTimeout = b.requestTimeout;
     this.maxRetries = b.maxRetries;
     this.auth = b.auth;
+    this.cache = b.cache;
   }
 
   /**
@@ -180,6 +183,15 @@ public final class Route {
   }
 
   /**
+   * The route's response cache.
+   *
+   * @return the edge cache, or empty when the route does not cache
+   */
+  public Optional<EdgeCache> cache() {
+    return Optional.ofNullable(cache);
+  }
+
+  /**
    * Whether the route matches a request.
    *
    * @param host the request's host, lower case, without port (empty if absent)
@@ -244,6 +256,7 @@ public final class Route {
     private Duration requestTimeout;
     private int maxRetries = -1;
     private AuthPolicy auth;
+    private EdgeCache cache;
 
     private Builder(String name) {
       this.name = Checks.notBlank("route name", name);
@@ -374,6 +387,33 @@ public final class Route {
      */
     public Builder auth(AuthPolicy policy) {
       this.auth = Objects.requireNonNull(policy, "route '" + name + "' auth must not be null");
+      return this;
+    }
+
+    /**
+     * Caches this route's responses in a ds-cache {@link EdgeCache} (RFC 9111 shared-cache rules).
+     * Body-less GET and HEAD requests are answered from it when it holds a fresh (or servable
+     * stale) response, marked {@code X-Cache: HIT|MISS|STALE|REVALIDATED|PASS} and {@code Age}; its
+     * misses and revalidations go to this route's pool like any request (balancing, pooled
+     * connections, breakers, timeouts, retries), and concurrent misses for one key share one
+     * backend request. Responses larger than the cache's {@link
+     * io.dsblocks.cache.edge.EdgeCacheConfig#maxObjectBytes()} are streamed through and not stored;
+     * responses carrying {@code Set-Cookie} are never stored. Other methods bypass the cache.
+     * Filters and the rate limiter run before the cache, so a hit is still authorised and counted.
+     *
+     * <p>The proxy passes its own origin on every call ({@link EdgeCache#get(
+     * io.dsblocks.cache.edge.EdgeRequest, io.dsblocks.cache.edge.Origin)}), so build the cache
+     * without one. Its cache key is the key function applied to a request whose {@code uri} is the
+     * request target as received (path and query) and whose headers are the request's, with {@code
+     * host}; the default key is the path and query alone, so a route serving several hosts should
+     * use e.g. {@code keyFunction(r -> r.headers().first("host") + r.uri())}. One cache may serve
+     * several routes only if they share content (the same pool).
+     *
+     * @param edgeCache the cache
+     * @return this builder
+     */
+    public Builder cache(EdgeCache edgeCache) {
+      this.cache = Objects.requireNonNull(edgeCache, "route '" + name + "' cache must not be null");
       return this;
     }
 

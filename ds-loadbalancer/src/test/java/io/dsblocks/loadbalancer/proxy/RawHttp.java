@@ -127,6 +127,14 @@ final class RawHttp implements AutoCloseable {
     return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
   }
 
+  /** Reads exactly {@code into.length} bytes (fails on EOF or timeout). */
+  void readSome(byte[] into) throws IOException {
+    int n = in.readNBytes(into, 0, into.length);
+    if (n < into.length) {
+      throw new IOException("connection closed after " + n + " bytes");
+    }
+  }
+
   /** Reads whatever arrives until the peer closes; fails on timeout. */
   byte[] readToEnd() throws IOException {
     return in.readAllBytes();

@@ -107,24 +107,36 @@ public final class DefaultEdgeCache implements EdgeCache {
       throw new IllegalStateException(
           "edge cache '" + config.name() + "' has no origin (push-only); use lookup()");
     }
+    return get(request, origin);
+  }
+
+  @Override
+  public CompletionStage<EdgeResult> get(EdgeRequest request, Origin callOrigin) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(callOrigin, "origin");
     String key = keyOf(request);
     switch (request.method()) {
       case "GET":
-        return getOrFetch(request, key, 0);
+        return getOrFetch(request, key, 0, callOrigin);
       case "HEAD":
         Optional<EdgeResult> hit = lookup(request);
         if (hit.isPresent()) {
           return CompletableFuture.completedFuture(hit.get());
         }
-        return passThrough(request, key, false);
+        return passThrough(request, key, false, callOrigin);
       case "POST":
       case "PUT":
       case "DELETE":
       case "PATCH":
-        return passThrough(request, key, true);
+        return passThrough(request, key, true, callOrigin);
       default:
-        return passThrough(request, key, false);
+        return passThrough(request, key, false, callOrigin);
     }
+  }
+
+  @Override
+  public EdgeCacheConfig config() {
+    return config;
   }
 
   @Override
@@ -141,7 +153,8 @@ public final class DefaultEdgeCache implements EdgeCache {
     return Optional.empty();
   }
 
-  private CompletionStage<EdgeResult> getOrFetch(EdgeRequest request, String key, int attempt) {
+  private CompletionStage<EdgeResult> getOrFetch(
+      EdgeRequest request, String key, int attempt, Origin callOrigin) {
     long now = clock.millis();
     VariantSet set = cache.getIfPresent(key);
     Variant v = set == null ? null : selectLive(key, set, request, now);
@@ -153,22 +166,28 @@ public final class DefaultEdgeCache implements EdgeCache {
       if (v.canServeStaleWhileRevalidate(now)) {
         emit(EdgeCacheEvent.STALE_WHILE_REVALIDATE, key);
         // Fire and forget: flights never complete exceptionally, and joiners share this one.
-        flight(key, flightKey(key, v.varyNames(), request), request, v);
+        flight(key, flightKey(key, v.varyNames(), request), request, v, callOrigin);
         return CompletableFuture.completedFuture(serve(request, v, now, EdgeResult.Status.STALE));
       }
     } else {
       emit(EdgeCacheEvent.MISS, key);
     }
     List<String> varyNames = v != null ? v.varyNames() : set != null ? set.varyNames() : List.of();
-    Joined joined = flight(key, flightKey(key, varyNames, request), request, v);
+    Joined joined = flight(key, flightKey(key, varyNames, request), request, v, callOrigin);
     final Variant prior = v;
     return joined.flight.future.thenCompose(
-        fill -> answer(fill, request, key, prior, joined.leader, attempt));
+        fill -> answer(fill, request, key, prior, joined.leader, attempt, callOrigin));
   }
 
   /** Turns a finished fetch into this requester's result. */
   private CompletionStage<EdgeResult> answer(
-      Fill fill, EdgeRequest request, String key, Variant prior, boolean leader, int attempt) {
+      Fill fill,
+      EdgeRequest request,
+      String key,
+      Variant prior,
+      boolean leader,
+      int attempt,
+      Origin callOrigin) {
     long now = clock.millis();
     if (fill.error != null || fill.originFailed) {
       if (prior != null && prior.canServeStaleIfError(now)) {
@@ -191,16 +210,16 @@ public final class DefaultEdgeCache implements EdgeCache {
       // The response varies on a field where this waiter differs from the leader: look again,
       // now that the Vary names are known the next fetch is keyed per variant.
       if (attempt == 0) {
-        return getOrFetch(request, key, 1);
+        return getOrFetch(request, key, 1, callOrigin);
       }
-      return passThrough(request, key, false);
+      return passThrough(request, key, false, callOrigin);
     }
     if (leader) {
       return CompletableFuture.completedFuture(
           conditional(request, fill.response, EdgeResult.Status.PASS));
     }
     // Not storable, so possibly personalised: a waiter must not see the leader's response.
-    return passThrough(request, key, false);
+    return passThrough(request, key, false, callOrigin);
   }
 
   private record Joined(Flight flight, boolean leader) {}
@@ -216,7 +235,8 @@ public final class DefaultEdgeCache implements EdgeCache {
   private record Fill(
       EdgeResponse response, Variant variant, Throwable error, boolean originFailed) {}
 
-  private Joined flight(String key, String flightKey, EdgeRequest request, Variant prior) {
+  private Joined flight(
+      String key, String flightKey, EdgeRequest request, Variant prior, Origin callOrigin) {
     Flight mine = new Flight();
     Flight existing = inFlight.putIfAbsent(flightKey, mine);
     if (existing != null) {
@@ -236,7 +256,7 @@ public final class DefaultEdgeCache implements EdgeCache {
     long epoch = writeEpoch.get();
     EdgeRequest originRequest = originRequest(request, prior);
     emit(EdgeCacheEvent.ORIGIN_FETCH, key);
-    callOrigin(originRequest)
+    callOrigin(callOrigin, originRequest)
         .whenComplete(
             (response, error) -> {
               Fill fill;
@@ -324,7 +344,7 @@ public final class DefaultEdgeCache implements EdgeCache {
     return new Fill(null, v, null, false);
   }
 
-  private CompletionStage<EdgeResponse> callOrigin(EdgeRequest request) {
+  private static CompletionStage<EdgeResponse> callOrigin(Origin origin, EdgeRequest request) {
     try {
       CompletionStage<EdgeResponse> stage = origin.fetch(request);
       if (stage == null) {
@@ -339,10 +359,10 @@ public final class DefaultEdgeCache implements EdgeCache {
   }
 
   private CompletionStage<EdgeResult> passThrough(
-      EdgeRequest request, String key, boolean invalidates) {
+      EdgeRequest request, String key, boolean invalidates, Origin callOrigin) {
     emit(EdgeCacheEvent.ORIGIN_FETCH, key);
     emit(EdgeCacheEvent.PASS, key);
-    return callOrigin(request)
+    return callOrigin(callOrigin, request)
         .handle(
             (response, error) -> {
               if (error != null) {

@@ -6,10 +6,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The last handler of a backend connection. While an {@link Exchange} owns the connection it hands
- * every decoded response part, writability change and failure to it; while the connection idles in
- * its {@link LoopConnectionPool} it watches for the backend closing it (and drops it from the
- * pool), for unsolicited bytes (a protocol error: close), and for the idle timeout (close).
+ * The last handler of a backend connection. While a {@link BackendUser} (an {@link Exchange}, or a
+ * response cache fill's {@link BackendFetch}) owns the connection it hands every decoded response
+ * part, writability change and failure to it; while the connection idles in its {@link
+ * LoopConnectionPool} it watches for the backend closing it (and drops it from the pool), for
+ * unsolicited bytes (a protocol error: close), and for the idle timeout (close).
  *
  * <p>Not thread-safe: one instance per backend channel, used on its event loop.
  */
@@ -17,7 +18,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private final LoopConnectionPool loopPool;
   final PoolRuntime pool;
   final String endpointId;
-  private Exchange owner;
+  private BackendUser owner;
 
   BackendHandler(LoopConnectionPool loopPool, PoolRuntime pool, String endpointId) {
     this.loopPool = loopPool;
@@ -25,8 +26,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     this.endpointId = endpointId;
   }
 
-  void attach(Exchange exchange) {
-    this.owner = exchange;
+  void attach(BackendUser user) {
+    this.owner = user;
   }
 
   void detach() {
@@ -43,7 +44,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Exchange e = owner;
+    BackendUser e = owner;
     if (e != null) {
       e.onBackendMessage(msg);
     } else {
@@ -54,7 +55,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    Exchange e = owner;
+    BackendUser e = owner;
     if (e != null) {
       e.onBackendReadComplete();
     }
@@ -62,7 +63,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    Exchange e = owner;
+    BackendUser e = owner;
     if (e != null) {
       e.onBackendWritabilityChanged();
     }
@@ -71,7 +72,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      Exchange e = owner;
+      BackendUser e = owner;
       if (e == null) {
         ctx.close(); // idle in the pool for the idle timeout
       } else {
@@ -84,7 +85,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    Exchange e = owner;
+    BackendUser e = owner;
     if (e != null) {
       owner = null;
       e.onBackendClosed(null);
@@ -95,7 +96,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Exchange e = owner;
+    BackendUser e = owner;
     owner = null;
     ctx.close();
     if (e != null) {

@@ -48,7 +48,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe: confined to the client connection's event loop.
  */
-final class Exchange {
+final class Exchange extends BackendUser {
   private static final int MAX_BREAKER_SKIPS = 8;
   private static final int CONNECT = 0;
   private static final int RESET = 1;
@@ -104,6 +104,7 @@ final class Exchange {
   private long responseBytes;
   private boolean done;
   private ChannelFuture lastClientWrite;
+  private CachedExchange cached; // set when a route's response cache answers this request
 
   /** An exchange for a forwarded request. */
   Exchange(HttpProxyHandler handler, HttpRequest request) {
@@ -205,6 +206,16 @@ final class Exchange {
       h.remove(HttpHeaderNames.EXPECT);
     }
     request.setProtocolVersion(HttpVersion.HTTP_1_1); // we always talk HTTP/1.1 to backends
+    if (route.cache != null
+        && !requestHasBody
+        && !expectContinue
+        && CachedExchange.handles(method)) {
+      // A body-less GET or HEAD on a caching route: the cache answers it, or fills through the
+      // route's pool (CachedExchange); every other request stays on the streaming path below.
+      cached = new CachedExchange(this, handler, route, request, clientKeepAlive, http10);
+      cached.start();
+      return;
+    }
     pick = handler.pickContext();
     rt.config.retryBudget().onRequest();
     attempt();
@@ -593,6 +604,10 @@ final class Exchange {
   }
 
   void onClientWritabilityChanged() {
+    if (cached != null) {
+      cached.onClientWritabilityChanged();
+      return;
+    }
     if (backend != null && cctx.channel().isWritable()) {
       backend.config().setAutoRead(true);
     }
@@ -622,6 +637,13 @@ final class Exchange {
   }
 
   void onClientIdle() {
+    if (cached != null) {
+      // Waiting for a cache fill is bounded by the fill's own timeouts; a stalled stream is not.
+      if (cached.streaming()) {
+        abort("idle_timeout");
+      }
+      return;
+    }
     if (responseStarted || !requestSent) {
       abort("idle_timeout");
     }
@@ -676,6 +698,9 @@ final class Exchange {
     if (done) {
       return;
     }
+    if (cached != null) {
+      cached.onAbort();
+    }
     reason = why;
     if (!responseStarted) {
       status = 0;
@@ -714,6 +739,34 @@ final class Exchange {
     boolean close = closeClient || rt.draining();
     handler.exchangeDone(
         this, close, lastClientWrite != null ? lastClientWrite : cctx.newSucceededFuture());
+  }
+
+  /**
+   * Ends an exchange the response cache handled: records its outcome for the access log, then hands
+   * the connection back like {@link #finish()} (or closes it when {@code close}).
+   */
+  void endCached(
+      int code,
+      String why,
+      String backend,
+      int tries,
+      long bytes,
+      boolean close,
+      ChannelFuture lastWrite) {
+    if (done) {
+      return;
+    }
+    done = true;
+    status = code;
+    reason = why;
+    backendId = backend;
+    attempts = tries;
+    responseBytes = bytes;
+    responseStarted = true;
+    responseComplete = !close || lastWrite != null;
+    log();
+    handler.exchangeDone(
+        this, close || rt.draining(), lastWrite != null ? lastWrite : cctx.newSucceededFuture());
   }
 
   boolean requestComplete() {

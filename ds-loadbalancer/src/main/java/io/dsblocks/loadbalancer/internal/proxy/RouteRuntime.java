@@ -1,5 +1,6 @@
 package io.dsblocks.loadbalancer.internal.proxy;
 
+import io.dsblocks.cache.edge.EdgeCache;
 import io.dsblocks.loadbalancer.auth.AuthPolicy;
 import io.dsblocks.loadbalancer.proxy.HttpFilter;
 import io.dsblocks.loadbalancer.proxy.Route;
@@ -22,6 +23,9 @@ final class RouteRuntime {
   final int maxRetries;
   final AuthPolicy auth;
 
+  /** The route's response cache, or null (the common case: one null check per request). */
+  final EdgeCache cache;
+
   RouteRuntime(Route route, PoolRuntime pool, long defaultTimeoutNanos, int defaultRetries) {
     this.route = route;
     this.name = route.name();
@@ -32,5 +36,6 @@ final class RouteRuntime {
         route.requestTimeout().map(d -> d.toNanos()).orElse(defaultTimeoutNanos);
     this.maxRetries = route.maxRetries() >= 0 ? route.maxRetries() : defaultRetries;
     this.auth = route.auth().orElse(null);
+    this.cache = route.cache().orElse(null);
   }
 }
