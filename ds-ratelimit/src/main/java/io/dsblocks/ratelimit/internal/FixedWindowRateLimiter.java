@@ -18,12 +18,43 @@ import io.dsblocks.ratelimit.RateLimiterConfig;
  * read the clock, then lost the race for the state word) counts at the start of that window:
  * windows never roll back, so a stale reading cannot reopen a closed window.
  *
- * <p>Thread-safe, lock-free, no allocation per call.
+ * <h2>Stripes (contention-adaptive, like the token bucket's)</h2>
+ *
+ * <p>When a non-waiting call loses a compare-and-set on the word and at least {@code N * 16}
+ * permits of the current window are free, the word is split into {@code N} stripes, each on its own
+ * cache line (see {@link WindowCore}): stripe {@code i} owns a fixed quota {@code q_i} of the limit
+ * in every window ({@code Σ q_i = limit}) and starts with its share of the window's count. A stripe
+ * is a fixed window of limit {@code q_i}; so the stripes together never count more than {@code
+ * limit} in a window. <b>A call its stripe can serve at once is admitted there; any other call (the
+ * stripe is short, a reservation for the next window, a reconfiguration) first collapses the
+ * stripes into the word — count = the sum of the stripes' counts in the current window — and is
+ * decided on the word.</b> A stripe admits only what the word would admit, and every refusal is
+ * decided on the exact pooled count, so striped and single-word limiters take the same decisions
+ * (the guarantee above holds unchanged). Queries answer for the pooled count from a consistent
+ * snapshot (two equal collects under an unchanged split epoch), without writing.
+ *
+ * <p>Thread-safe and lock-free except for the few instructions in which one thread splits or
+ * collapses the stripes (others wait briefly, as during a reconfiguration). No allocation per call
+ * (the stripes are allocated once, by the first split).
  */
 public final class FixedWindowRateLimiter extends AbstractRateLimiter {
 
   private static final long COUNT_MASK = 0xFFFF_FFFFL;
 
+  /**
+   * Word markers: the state lives in the stripes / one thread is splitting or collapsing. Their
+   * count field (all ones) is impossible: counts never exceed a limit, which is below 2^31.
+   */
+  static final long EXPANDED = -1L;
+
+  static final long TRANSITION = -2L;
+
+  /** Internal result: the state moved under the caller; read it again. Never returned out. */
+  private static final long RETRY = Long.MIN_VALUE;
+
+  private final int stripes;
+  private final long minPermitsPerStripe;
+  private final boolean adaptive;
   private volatile WindowCore core;
 
   /**
@@ -32,19 +63,73 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
    * @param config a FIXED_WINDOW configuration
    */
   public FixedWindowRateLimiter(RateLimiterConfig config) {
+    this(config, TatRateLimiter.DEFAULT_STRIPES, TatRateLimiter.MIN_PERMITS_PER_STRIPE, true);
+  }
+
+  /**
+   * Creates the limiter with explicit striping (tests).
+   *
+   * @param config a FIXED_WINDOW configuration
+   * @param stripes stripes when contended, a power of two; below 2 never stripes
+   * @param minPermitsPerStripe split only when this many free permits per stripe remain
+   * @param adaptive whether a lost CAS splits the word and colliding threads re-hash ({@code
+   *     false}: only {@link #expandAt} splits, so a sequential replay takes the same decisions)
+   */
+  FixedWindowRateLimiter(
+      RateLimiterConfig config, int stripes, long minPermitsPerStripe, boolean adaptive) {
     super(config);
-    this.core = new WindowCore(config.period().toNanos(), config.limit(), 0, 0);
+    if (stripes >= 2 && Integer.bitCount(stripes) != 1) {
+      throw new IllegalArgumentException("stripes must be a power of two but was " + stripes);
+    }
+    this.stripes = stripes;
+    this.minPermitsPerStripe = minPermitsPerStripe;
+    this.adaptive = adaptive;
+    this.core = newCore(config.period().toNanos(), config.limit(), 0, 0);
+  }
+
+  private WindowCore newCore(long window, long limit, long origin, long state) {
+    return new WindowCore(window, limit, origin, state, stripes, minPermitsPerStripe);
   }
 
   private static long pack(long window, long count) {
     return (window << 32) | count;
   }
 
+  /**
+   * The word for {@code count} permits taken in window {@code cur}. An empty window is stored as an
+   * older one (which reads as empty) when {@code pack(cur, 0)} would be the closed marker.
+   */
+  private static long word(long cur, long count) {
+    if (count > 0) {
+      return pack(cur, count);
+    }
+    long w = pack(cur - 2, 0) == CLOSED ? cur - 3 : cur - 2;
+    return pack(w, 0);
+  }
+
   @Override
   protected long reserveAt(long permits, long t, long maxWait) {
+    return reserveAt(permits, t, maxWait, Thread.currentThread().getId());
+  }
+
+  /** {@link #reserveAt(long, long, long)} with the stripe chosen by {@code probe} (tests). */
+  long reserveAt(long permits, long t, long maxWait, long probe) {
     WindowCore c = core;
     long s = c.state;
-    for (; ; ) {
+    for (int spins = 0; ; ) {
+      if (s == EXPANDED) {
+        long r = takeFromStripe(c, permits, t, probe);
+        if (r != RETRY) {
+          return r;
+        }
+        s = c.state;
+        continue;
+      }
+      if (s == TRANSITION) {
+        waitBriefly(spins++);
+        s = c.state;
+        continue;
+      }
       if (s == CLOSED) {
         c = successorOf(c);
         s = c.state;
@@ -79,7 +164,165 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
       if (witness == s) {
         return wait;
       }
+      if (adaptive && maxWait == 0 && c.stripes != 0 && expand(c, witness, t)) {
+        s = c.state;
+      } else {
+        s = witness;
+      }
+    }
+  }
+
+  /** Takes from the caller's stripe; {@code RETRY} after collapsing when the stripe is short. */
+  private long takeFromStripe(WindowCore c, long permits, long t, long probe) {
+    long[] cells = c.cells;
+    int i = c.stripeOf(cells, probe);
+    long quota = c.quota(i);
+    long s = WindowCore.getCell(cells, i);
+    for (; ; ) {
+      if (s == WindowCore.PARKED) {
+        return RETRY; // a collapse is under way
+      }
+      // Read after the stripe: its writer raised the hint before writing, so cur >= its window.
+      long cur = c.windowOf(t - c.origin);
+      long count = (int) (s >>> 32) == (int) cur ? s & COUNT_MASK : 0;
+      if (count + permits > quota) {
+        collapse(c, t);
+        return RETRY; // decide on the pooled word
+      }
+      long witness = WindowCore.compareAndExchangeCell(cells, i, s, pack(cur, count + permits));
+      if (witness == s) {
+        return 0;
+      }
+      if (adaptive && witness != WindowCore.PARKED) {
+        WindowCore.rehash(cells); // another thread hashes to this stripe: move elsewhere
+      }
       s = witness;
+    }
+  }
+
+  /** Splits the word {@code s} (read before {@code t}'s window was computed) into stripes. */
+  private static boolean expand(WindowCore c, long s, long t) {
+    if (s == EXPANDED || s == TRANSITION || s == CLOSED) {
+      return false;
+    }
+    long cur = c.windowOf(t - c.origin);
+    int ahead = (int) (s >>> 32) - (int) cur;
+    if (ahead == 1) {
+      return false; // a reservation holds the next window: stay on the word
+    }
+    long count = ahead == 0 ? s & COUNT_MASK : 0;
+    if (c.limit - count < c.splitThreshold || !c.compareAndSetState(s, TRANSITION)) {
+      return false;
+    }
+    long[] cells = c.cellsForSplit();
+    for (int i = 0; i < c.stripes; i++) {
+      WindowCore.setCell(cells, i, pack(cur, c.share(i, count))); // within quota(i)
+    }
+    c.epoch = c.epoch + 1; // only the thread holding TRANSITION writes it
+    c.state = EXPANDED;
+    return true;
+  }
+
+  /**
+   * Splits the word into stripes now if enough permits are free (tests drive striping with this; in
+   * production a lost compare-and-set does).
+   *
+   * @param t relative time
+   * @return whether the limiter is striped afterwards
+   */
+  boolean expandAt(long t) {
+    for (int spins = 0; ; ) {
+      WindowCore c = core;
+      long s = c.state;
+      if (s == EXPANDED) {
+        return true;
+      }
+      if (s == TRANSITION || s == CLOSED) {
+        waitBriefly(spins++);
+        continue;
+      }
+      if (c.stripes == 0) {
+        return false;
+      }
+      if (expand(c, s, t)) {
+        return true;
+      }
+      if (c.state == s) {
+        return false; // not enough free permits (or a reservation ahead)
+      }
+    }
+  }
+
+  /**
+   * Whether the state currently lives in stripes (tests).
+   *
+   * @return true while striped
+   */
+  boolean isStriped() {
+    return core.state == EXPANDED;
+  }
+
+  /** Collapses the stripes into the word, unless another thread is already doing so. */
+  private static void collapse(WindowCore c, long t) {
+    if (c.compareAndSetState(EXPANDED, TRANSITION)) {
+      c.state = pool(c, t);
+    }
+  }
+
+  /** Parks the stripes and returns their pooled word; the caller holds TRANSITION. */
+  private static long pool(WindowCore c, long t) {
+    c.parkAll();
+    // After parking: every stripe admission raised the hint before its CAS, so cur >= its window.
+    long cur = c.windowOf(t - c.origin);
+    long count = 0;
+    for (int i = 0; i < c.stripes; i++) {
+      long v = c.parkedValue(i);
+      if ((int) (v >>> 32) == (int) cur) {
+        count += v & COUNT_MASK;
+      }
+    }
+    return word(cur, count);
+  }
+
+  /**
+   * The word's value at {@code t} (pooling the stripes, without writing, if striped), or {@link
+   * #CLOSED}.
+   */
+  private static long readState(WindowCore c, long t) {
+    for (int spins = 0; ; ) {
+      long s = c.state;
+      if (s != EXPANDED && s != TRANSITION) {
+        return s;
+      }
+      if (s == EXPANDED) {
+        int epoch = c.epoch;
+        long[] cells = c.cells;
+        long first = 0;
+        boolean parked = false;
+        for (int i = 0; i < c.stripes && !parked; i++) {
+          long v = WindowCore.getCell(cells, i);
+          parked = v == WindowCore.PARKED;
+          first += v;
+        }
+        if (!parked) {
+          long cur = c.windowOf(t - c.origin);
+          long second = 0;
+          long count = 0;
+          for (int i = 0; i < c.stripes && !parked; i++) {
+            long v = WindowCore.getCell(cells, i);
+            parked = v == WindowCore.PARKED;
+            second += v;
+            count += (int) (v >>> 32) == (int) cur ? v & COUNT_MASK : 0;
+          }
+          if (!parked && first == second && c.state == EXPANDED && c.epoch == epoch) {
+            return word(cur, count);
+          }
+          if (!parked) {
+            continue; // a stripe moved between the collects: collect again at once
+          }
+        }
+      }
+      waitBriefly(spins++);
     }
   }
 
@@ -87,7 +330,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
   protected long nanosUntilAvailableAt(long permits, long t) {
     WindowCore c = core;
     long s;
-    while ((s = c.state) == CLOSED) {
+    while ((s = readState(c, t)) == CLOSED) {
       c = successorOf(c);
     }
     long cur = c.windowOf(t - c.origin);
@@ -105,7 +348,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
   protected long availablePermitsAt(long t) {
     WindowCore c = core;
     long s;
-    while ((s = c.state) == CLOSED) {
+    while ((s = readState(c, t)) == CLOSED) {
       c = successorOf(c);
     }
     int ahead = (int) (s >>> 32) - (int) c.windowOf(t - c.origin);
@@ -118,11 +361,11 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
   @Override
   protected void reconfigureAt(RateLimiterConfig oldConfig, RateLimiterConfig newConfig, long t) {
     WindowCore old = core;
-    long s = old.close();
+    long s = close(old, t);
     long window = newConfig.period().toNanos();
     long limit = newConfig.limit();
     if (window == old.window) {
-      core = new WindowCore(window, limit, old.origin, s);
+      core = newCore(window, limit, old.origin, s).continuing(old);
       return;
     }
     // New window length: realign windows to now and carry the current count into window 0
@@ -130,7 +373,25 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
     int ahead = (int) (s >>> 32) - (int) old.windowOf(t - old.origin);
     long count = s & COUNT_MASK;
     long state = ahead == 0 || ahead == 1 ? pack(ahead, Math.min(count, limit)) : 0;
-    core = new WindowCore(window, limit, t, state);
+    core = newCore(window, limit, t, state);
+  }
+
+  /** Closes the word (collapsing the stripes first) and returns its last value. */
+  private static long close(WindowCore c, long t) {
+    for (int spins = 0; ; ) {
+      long s = c.state;
+      if (s == EXPANDED) {
+        if (c.compareAndSetState(EXPANDED, TRANSITION)) {
+          long pooled = pool(c, t);
+          c.state = CLOSED; // straight from TRANSITION: the pooled word is never seen
+          return pooled;
+        }
+      } else if (s == TRANSITION) {
+        waitBriefly(spins++);
+      } else if (c.compareAndSetState(s, CLOSED)) {
+        return s;
+      }
+    }
   }
 
   private WindowCore successorOf(WindowCore closed) {
