@@ -18,8 +18,10 @@ import java.util.Arrays;
  * base inside the sealed bytes; the commit also writes a {@code delta_bases} row (delta id → base
  * id) so garbage collection keeps the base alive while the delta exists.
  *
- * <p>A delta is kept when its form is at most 1/16 of the chunk (a near-copy), or else when it is
- * smaller than the chunk compressed alone (both are computed then).
+ * <p>The {@value #CANDIDATES} candidates sharing the most super-features are tried (the first is
+ * not always the closest version: a file's sibling may share as many features) and the smaller
+ * delta wins. A delta is kept when its form is at most 1/16 of the chunk (a near-copy), or else
+ * when it is smaller than the chunk compressed alone (both are computed then).
  *
  * <p>Thread-safe.
  */
@@ -27,6 +29,9 @@ final class ChunkEncoder {
 
   /** Result: the sealed record payload and the base chunk id, or {@code null} if not a delta. */
   record Encoded(byte[] sealed, byte[] baseId) {}
+
+  /** Similar chunks tried as bases; the smaller delta wins. */
+  static final int CANDIDATES = 2;
 
   private final DefaultObjectStore store;
   private final RepositoryCompressor compressor;
@@ -44,17 +49,28 @@ final class ChunkEncoder {
       return new Encoded(pipeline.sealCompressed(id, compressor.compress(buf, off, len)), null);
     }
     long[] sketch = SketchIndex.sketch(buf, off, len);
-    byte[] candidate = sketches.find(sketch);
     byte[] normal = null;
-    if (candidate != null && !Arrays.equals(candidate, id)) {
+    byte[] bestForm = null;
+    byte[] bestBase = null;
+    for (byte[] candidate : sketches.candidates(sketch, CANDIDATES)) {
+      if (Arrays.equals(candidate, id)) {
+        continue;
+      }
       byte[] form = deltaForm(candidate, buf, off, len);
-      if (form != null) {
-        if (form.length > len / 16) {
-          normal = compressor.compress(buf, off, len);
+      if (form != null && (bestForm == null || form.length < bestForm.length)) {
+        bestForm = form;
+        bestBase = candidate;
+        if (form.length <= len / 64) {
+          break; // a near-exact copy: another candidate cannot save more than a few bytes
         }
-        if (normal == null || form.length < normal.length) {
-          return new Encoded(pipeline.sealCompressed(id, form), candidate);
-        }
+      }
+    }
+    if (bestForm != null) {
+      if (bestForm.length > len / 16) {
+        normal = compressor.compress(buf, off, len);
+      }
+      if (normal == null || bestForm.length < normal.length) {
+        return new Encoded(pipeline.sealCompressed(id, bestForm), bestBase);
       }
     }
     if (normal == null) {

@@ -17,13 +17,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.rocksdb.RocksIterator;
 
 /**
- * The store's compressor: the configured codec, plus a per-repository trained zstd dictionary when
- * the configured codec is zstd.
+ * The store's compressor: the configured codec, plus a per-repository trained dictionary when the
+ * configured codec is zstd (zstd with a dictionary, codec 3) or LZ4 (LZ4 with a dictionary, codec
+ * 5: the same dictionary bytes, of which LZ4 uses the last 64 KiB, where zstd's trainer puts the
+ * most useful content). Training needs zstd-jni; an LZ4 store without it keeps plain LZ4.
  *
  * <p><b>Training.</b> While no dictionary is active, a copy of every new chunk is kept as a sample
  * until {@link #SAMPLE_BYTES} are collected; the thread that completes the sample trains a {@link
  * #DICTIONARY_SIZE}-byte dictionary (zstd's trainer, about half a second), stores it and switches
- * to it; chunks compressed meanwhile stay plain zstd. <b>Retraining:</b> after {@link
+ * to it; chunks compressed meanwhile stay plain zstd or LZ4. <b>Retraining:</b> after {@link
  * #RETRAIN_BYTES} of new chunk data under one dictionary (counted per open), sampling starts again
  * and a new dictionary replaces it for new chunks. Old dictionaries are never deleted, so every
  * chunk stays readable: each dictionary chunk names its dictionary's id (see {@link
@@ -32,8 +34,8 @@ import org.rocksdb.RocksIterator;
  *
  * <p><b>Storage.</b> Each dictionary is a row {@code "dict." + 8 hex digits of its id} in the
  * index's default column family, sealed with associated data {@code "dsb/dict/1" + id}, written
- * with a synced put before any chunk uses it; {@code "dict.current"} names the active one. An LZ4
- * or uncompressed store still loads them, to read chunks written under zstd.
+ * with a synced put before any chunk uses it; {@code "dict.current"} names the active one. Every
+ * store loads them all, so chunks written under any setting stay readable.
  *
  * <p>Thread-safe.
  */
@@ -85,14 +87,18 @@ final class RepositoryCompressor implements ChunkCompressor {
     this.sampleBytes = sampleBytes;
     this.retrainBytes = retrainBytes;
     load();
-    boolean zstd = setting.codec() == Compression.Codec.ZSTD && Compressors.zstdAvailable();
+    // Dictionaries are trained with zstd's trainer, so a store without zstd-jni keeps plain LZ4
+    // (it still uses and reads an existing dictionary: LZ4 with a dictionary is pure Java).
+    boolean dictionaryCodec =
+        setting.codec() == Compression.Codec.LZ4
+            || (setting.codec() == Compression.Codec.ZSTD && Compressors.zstdAvailable());
     byte[] cur = db.get(db.meta, CURRENT);
-    if (zstd && cur != null && dictionaries.containsKey(Bytes.getInt(cur, 0))) {
+    if (dictionaryCodec && cur != null && dictionaries.containsKey(Bytes.getInt(cur, 0))) {
       activate(Bytes.getInt(cur, 0));
     } else {
       this.current = Compressors.withDictionaries(configured, resolver);
     }
-    this.sampling = zstd && currentId == 0;
+    this.sampling = dictionaryCodec && Compressors.zstdAvailable() && currentId == 0;
   }
 
   private void load() {
@@ -131,9 +137,12 @@ final class RepositoryCompressor implements ChunkCompressor {
   }
 
   private void activate(int id) {
-    this.current =
-        Compressors.withDictionaries(
-            Compressors.zstd(setting.level(), dictionaries.get(id)), resolver);
+    byte[] dict = dictionaries.get(id);
+    ChunkCompressor withDict =
+        setting.codec() == Compression.Codec.LZ4
+            ? Compressors.lz4(dict)
+            : Compressors.zstd(setting.level(), dict);
+    this.current = Compressors.withDictionaries(withDict, resolver);
     this.currentId = id;
   }
 

@@ -263,6 +263,51 @@ class DeltaAndDictionaryTest {
   }
 
   @Test
+  void aHotStoreTrainsAnLz4DictionaryAndEveryChunkStaysReadableUnderEverySetting() {
+    // Training uses zstd's trainer; without zstd-jni a hot store keeps plain LZ4.
+    org.junit.jupiter.api.Assumptions.assumeTrue(Compressors.zstdAvailable());
+    StorageConfig hot = config().build();
+    List<byte[]> data = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      data.add(source(700 + i, 6000));
+    }
+    int first;
+    try (DefaultObjectStore s = TestStores.create(dir, hot)) {
+      RepositoryCompressor c =
+          new RepositoryCompressor(
+              s.db, s.sealer, Compression.lz4(), Compressors.lz4(), 400_000, 0);
+      assertThat(c.currentDictionaryId()).isZero();
+      for (byte[] sample : samples(100, 300)) {
+        c.compress(sample, 0, sample.length);
+      }
+      first = c.currentDictionaryId();
+      assertThat(first).isNotZero();
+      byte[] chunk = source(7, 3000);
+      byte[] plain = Compressors.lz4().compress(chunk, 0, chunk.length);
+      byte[] withDict = c.compress(chunk, 0, chunk.length);
+      assertThat(withDict[0]).isEqualTo((byte) 5); // codec 5: LZ4 block with dictionary
+      assertThat(withDict.length).isLessThan(plain.length);
+      assertThat(c.decompress(withDict, 0, withDict.length)).isEqualTo(chunk);
+    }
+    try (DefaultObjectStore s = TestStores.open(dir, hot)) {
+      // The next open loads it as current and writes codec-5 chunks with it.
+      assertThat(s.compressor.currentDictionaryId()).isEqualTo(first);
+      put(s, "d1", data.get(0));
+      assertThat(s.compressor.trainNow(samples(5000, 300))).isTrue();
+      assertThat(s.compressor.currentDictionaryId()).isNotEqualTo(first);
+      put(s, "d2", data.get(1));
+    }
+    for (StorageConfig c : List.of(hot, config().compression(Compression.zstd(3)).build())) {
+      try (DefaultObjectStore s = TestStores.open(dir, c)) {
+        assertThat(s.compressor.dictionaryCount()).isEqualTo(2);
+        assertThat(get(s, "d1")).isEqualTo(data.get(0));
+        assertThat(get(s, "d2")).isEqualTo(data.get(1));
+        assertThat(s.verify().healthy()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void aTamperedDictionaryRowIsDetectedAtOpen() {
     org.junit.jupiter.api.Assumptions.assumeTrue(Compressors.zstdAvailable());
     StorageConfig cold = config().compression(Compression.zstd(3)).build();

@@ -13,11 +13,16 @@ import java.util.Objects;
  * <p><b>Encoded format</b>, shared by every codec so any compressor decodes any chunk:
  *
  * <pre>
- * 1 byte    codec: 0 raw, 1 LZ4 block, 2 zstd frame, 3 zstd frame with dictionary
+ * 1 byte    codec: 0 raw, 1 LZ4 block, 2 zstd frame, 3 zstd frame with dictionary,
+ *           5 LZ4 block with dictionary (4 is the store's delta form, never produced here)
  * 1-5 bytes raw length, unsigned LEB128 varint
- * 4 bytes   dictionary id, big-endian (codec 3 only; see {@link #dictionaryId(byte[])})
+ * 4 bytes   dictionary id, big-endian (codecs 3 and 5; see {@link #dictionaryId(byte[])})
  * n bytes   payload: the raw bytes, an LZ4 block, or a magicless zstd frame
  * </pre>
+ *
+ * <p>An LZ4 block with a dictionary (codec 5) is a standard LZ4 block whose match offsets may reach
+ * back before the start of the output into the last 64 KiB of the dictionary, as with {@code
+ * LZ4_loadDict} (see {@code Lz4DictCodec}). Reading codec 5 needs no optional dependency.
  *
  * <p>A chunk is stored raw (codec 0) unless compressing saves at least 1/32 of it: already
  * compressed or encrypted content costs a decompression on every read and saves nothing.
@@ -106,6 +111,43 @@ public final class Compressors {
   }
 
   /**
+   * LZ4 with a dictionary (codec 5): a small chunk's matches may reach into the last 64 KiB of the
+   * dictionary, which is what makes a few KiB of source code compress like a whole archive. Pure
+   * Java; chunks record the dictionary's id, and other compressors decode them through a {@link
+   * DictionaryResolver}.
+   *
+   * @param dictionary any bytes likely to recur in chunks (a dictionary from {@link
+   *     #trainZstdDictionary} works well: its content sits at its end), 8 bytes to 16 MiB (copied)
+   * @return the compressor
+   * @throws IllegalArgumentException if the dictionary size is out of range
+   */
+  public static ChunkCompressor lz4(byte[] dictionary) {
+    byte[] copy = checkDictionary(dictionary);
+    int id = dictionaryId(copy);
+    return new CodecCompressor(
+        CodecCompressor.LZ4_DICTIONARY,
+        String.format("lz4-dict-%08x", id),
+        null,
+        copy,
+        id,
+        DictionaryResolver.none());
+  }
+
+  private static byte[] checkDictionary(byte[] dictionary) {
+    Objects.requireNonNull(dictionary, "dictionary");
+    if (dictionary.length < MIN_DICTIONARY_SIZE || dictionary.length > MAX_DICTIONARY_SIZE) {
+      throw new IllegalArgumentException(
+          "dictionary must be "
+              + MIN_DICTIONARY_SIZE
+              + " to "
+              + MAX_DICTIONARY_SIZE
+              + " bytes but was "
+              + dictionary.length);
+    }
+    return dictionary.clone();
+  }
+
+  /**
    * zstd at a level.
    *
    * @param level compression level in {@code [1, 22]}
@@ -139,18 +181,8 @@ public final class Compressors {
    */
   public static ChunkCompressor zstd(int level, byte[] dictionary) {
     checkLevel(level);
-    Objects.requireNonNull(dictionary, "dictionary");
-    if (dictionary.length < MIN_DICTIONARY_SIZE || dictionary.length > MAX_DICTIONARY_SIZE) {
-      throw new IllegalArgumentException(
-          "dictionary must be "
-              + MIN_DICTIONARY_SIZE
-              + " to "
-              + MAX_DICTIONARY_SIZE
-              + " bytes but was "
-              + dictionary.length);
-    }
+    byte[] copy = checkDictionary(dictionary);
     requireZstd();
-    byte[] copy = dictionary.clone();
     int id = dictionaryId(copy);
     return new CodecCompressor(
         CodecCompressor.ZSTD_DICTIONARY,

@@ -1,6 +1,8 @@
 package io.dsblocks.storage.internal.delta;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Resemblance detection for near-duplicate chunks (N-transform super-features, as in Shilane et
@@ -13,10 +15,13 @@ import java.util.Arrays;
  * super-features, unrelated chunks almost never one. Cost: one shift and add per byte, plus the
  * transforms at sampled windows.
  *
- * <p>The index maps each super-feature to the id of the last chunk seen with it, in {@value #SUPER}
- * direct-mapped tables of fixed size (newer entries overwrite colliding older ones), so memory is
- * bounded whatever the repository size: {@code 3 x slots x 40} bytes. It is only a hint: the caller
- * checks that a candidate still exists before using it as a base.
+ * <p>The index maps each super-feature to the last chunk seen with it, in {@value #SUPER}
+ * direct-mapped tables of fixed size (newer entries overwrite colliding older ones). A slot is 8
+ * bytes (a 32-bit check of the super-feature and the chunk's sequence number); the 32-byte ids live
+ * once per chunk in a ring of the most recent chunks, so a slot whose chunk left the ring is
+ * recognized as stale. Memory is bounded whatever the repository size: for {@code slotsLog2 = s},
+ * {@code 3 x 2^(s+2) x 8 + 2^(s+1) x 36} bytes (s = 15: 6.3 MiB of tables, 2.4 MiB of ring). It is
+ * only a hint: the caller checks that a candidate still exists before using it as a base.
  *
  * <p>Thread-safe (one lock; lookups and inserts are a few array accesses).
  */
@@ -34,24 +39,34 @@ public final class SketchIndex {
   private static final long[] ADDENDS = mix(0x61C8864680B583EBL, FEATURES);
 
   private final int mask;
-  private final long[][] keys = new long[SUPER][];
-  private final byte[][] ids = new byte[SUPER][];
+  private final int shift;
+  private final long[][] tables = new long[SUPER][];
+  private final int ringMask;
+  private final byte[] ringIds;
+  private final int[] ringSeqs;
+  private int next = 1; // sequence numbers start at 1: a zero slot is empty
 
   /**
    * Creates an index.
    *
-   * @param slotsLog2 log2 of the slots per table, in {@code [4, 24]}
+   * @param slotsLog2 size parameter in {@code [4, 24]}: each table has {@code 2^(slotsLog2 + 2)}
+   *     slots and the ring remembers the last {@code 2^(slotsLog2 + 1)} chunks
    */
   public SketchIndex(int slotsLog2) {
     if (slotsLog2 < 4 || slotsLog2 > 24) {
       throw new IllegalArgumentException("slotsLog2 must be in [4, 24] but was " + slotsLog2);
     }
-    int slots = 1 << slotsLog2;
+    int bits = slotsLog2 + 2;
+    int slots = 1 << bits;
     this.mask = slots - 1;
+    this.shift = 64 - bits;
     for (int t = 0; t < SUPER; t++) {
-      keys[t] = new long[slots];
-      ids[t] = new byte[slots * 32];
+      tables[t] = new long[slots];
     }
+    int ring = 1 << (slotsLog2 + 1);
+    this.ringMask = ring - 1;
+    this.ringIds = new byte[ring * 32];
+    this.ringSeqs = new int[ring];
   }
 
   private static long[] odd(long[] v) {
@@ -119,32 +134,58 @@ public final class SketchIndex {
    * @param sketch from {@link #sketch}
    * @return a candidate base id, or {@code null}
    */
-  public synchronized byte[] find(long[] sketch) {
-    byte[] best = null;
-    int bestVotes = 0;
-    byte[][] found = new byte[SUPER][];
+  public byte[] find(long[] sketch) {
+    List<byte[]> c = candidates(sketch, 1);
+    return c.isEmpty() ? null : c.get(0);
+  }
+
+  /**
+   * Finds the chunks sharing the most super-features with a sketch, best first (more shared
+   * super-features, then more recent).
+   *
+   * @param sketch from {@link #sketch}
+   * @param max how many to return at most, at least 1
+   * @return up to {@code max} candidate base ids
+   */
+  public synchronized List<byte[]> candidates(long[] sketch, int max) {
+    int[] seqs = new int[SUPER];
+    int[] votes = new int[SUPER];
+    int distinct = 0;
     for (int t = 0; t < SUPER; t++) {
-      int slot = slot(sketch[t]);
-      if (keys[t][slot] == sketch[t]) {
-        found[t] = Arrays.copyOfRange(ids[t], slot * 32, slot * 32 + 32);
+      long e = tables[t][slot(sketch[t])];
+      int seq = (int) e;
+      if (seq == 0 || (int) (e >>> 32) != check(sketch[t]) || ringSeqs[seq & ringMask] != seq) {
+        continue; // empty, another super-feature, or its chunk left the ring
       }
+      int k = 0;
+      while (k < distinct && seqs[k] != seq) {
+        k++;
+      }
+      if (k == distinct) {
+        seqs[distinct++] = seq;
+      }
+      votes[k]++;
     }
-    for (int t = 0; t < SUPER; t++) {
-      if (found[t] == null) {
-        continue;
-      }
-      int votes = 0;
-      for (int u = 0; u < SUPER; u++) {
-        if (found[u] != null && Arrays.equals(found[t], found[u])) {
-          votes++;
+    List<byte[]> out = new ArrayList<>(Math.min(max, distinct));
+    boolean[] taken = new boolean[distinct];
+    while (out.size() < max) {
+      int best = -1;
+      for (int k = 0; k < distinct; k++) {
+        if (!taken[k]
+            && (best < 0
+                || votes[k] > votes[best]
+                || (votes[k] == votes[best] && seqs[k] - seqs[best] > 0))) {
+          best = k;
         }
       }
-      if (votes > bestVotes) {
-        best = found[t];
-        bestVotes = votes;
+      if (best < 0) {
+        break;
       }
+      taken[best] = true;
+      int r = (seqs[best] & ringMask) * 32;
+      out.add(Arrays.copyOfRange(ringIds, r, r + 32));
     }
-    return best;
+    return out;
   }
 
   /**
@@ -154,14 +195,22 @@ public final class SketchIndex {
    * @param id its 32-byte id
    */
   public synchronized void add(long[] sketch, byte[] id) {
+    int seq = next++;
+    if (next == 0) {
+      next = 1; // after 2^32 chunks; stale slots then fail the ring check or point at a newer chunk
+    }
+    System.arraycopy(id, 0, ringIds, (seq & ringMask) * 32, 32);
+    ringSeqs[seq & ringMask] = seq;
     for (int t = 0; t < SUPER; t++) {
-      int slot = slot(sketch[t]);
-      keys[t][slot] = sketch[t];
-      System.arraycopy(id, 0, ids[t], slot * 32, 32);
+      tables[t][slot(sketch[t])] = (long) check(sketch[t]) << 32 | (seq & 0xffffffffL);
     }
   }
 
   private int slot(long sf) {
-    return (int) (sf ^ (sf >>> 32)) & mask;
+    return (int) (sf >>> shift) & mask;
+  }
+
+  private static int check(long sf) {
+    return (int) sf;
   }
 }

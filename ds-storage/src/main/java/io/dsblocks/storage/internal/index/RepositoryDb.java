@@ -119,18 +119,24 @@ public final class RepositoryDb implements AutoCloseable {
     this.path = path;
     LRUCache cache = track(new LRUCache(cacheBytes));
     BloomFilter bloom = track(new BloomFilter(10, false));
-    // Chunk ids are random and values are sealed: RocksDB's own compression would only burn CPU.
+    // Chunk ids are random and values are sealed, but keys (pack ids, offsets, object names) and
+    // the location fields are not: compressed, the index at rest is about a quarter smaller.
+    // RocksDB compresses only when it writes a table (flush, compaction) in the background, and
+    // the block cache holds uncompressed blocks, so the write and lookup paths do not pay for it.
+    // zstd for the families read in scans or once per object; LZ4 (decoded ~5x faster) for the
+    // chunks family, which the dedup path probes per new chunk.
     ColumnFamilyOptions plain =
         track(
             new ColumnFamilyOptions()
-                .setCompressionType(CompressionType.NO_COMPRESSION)
-                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)));
+                .setCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setTableFormatConfig(
+                    new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(16 << 10)));
     // The chunks family is all point lookups of keys that mostly do not exist: a per-file Bloom
     // filter lets RocksDB answer most of the misses that get past our in-memory filter cheaply.
     ColumnFamilyOptions pointLookups =
         track(
             new ColumnFamilyOptions()
-                .setCompressionType(CompressionType.NO_COMPRESSION)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setTableFormatConfig(
                     new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom)));
     ColumnFamilyOptions counting =

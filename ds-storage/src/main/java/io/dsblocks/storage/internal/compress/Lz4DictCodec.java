@@ -1,0 +1,352 @@
+package io.dsblocks.storage.internal.compress;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The LZ4 block format with a dictionary, written here because lz4-java has no dictionary API (its
+ * decoder rejects offsets that reach before the start of the output).
+ *
+ * <p>The format is standard LZ4 (sequences of: token with 4-bit literal and match lengths, 255-run
+ * length extensions, literals, 2-byte little-endian offset; the last sequence has literals only),
+ * as produced by {@code LZ4_compress_fast_continue} after {@code LZ4_loadDict}: a match offset may
+ * reach back past the start of the output into the last 64 KiB of the dictionary, as if the
+ * dictionary preceded the data. So {@code lz4 -D dict} decodes these blocks too.
+ *
+ * <p>Why a dictionary: a chunk of a few KiB of source code compresses poorly on its own (LZ4 finds
+ * no earlier occurrence of its license header, imports or common identifiers); with a dictionary
+ * trained from the repository's own chunks those are matches.
+ *
+ * <p>Compressor: greedy single-probe hash matching like LZ4's fast mode, with a hash table primed
+ * once per dictionary (copied per call) and the input appended after the dictionary in a per-thread
+ * buffer, so matching never branches on "dictionary or input". Decompressor: checks every length
+ * and offset against the input, the output and the dictionary before copying, so malformed input
+ * raises {@link IllegalStateException} and never reads or writes out of bounds.
+ *
+ * <p>Instances are immutable and thread-safe (scratch buffers are per thread).
+ */
+final class Lz4DictCodec {
+
+  /** LZ4's window: offsets are 16-bit. */
+  static final int WINDOW = 65535;
+
+  private static final int MIN_MATCH = 4;
+
+  /** The last match must start at least this many bytes before the end (LZ4 rule). */
+  private static final int MF_LIMIT = 12;
+
+  /** The last bytes of a block are always literals (LZ4 rule). */
+  private static final int LAST_LITERALS = 5;
+
+  private static final int HASH_LOG = 13;
+  private static final int SKIP_TRIGGER = 6;
+
+  private static final VarHandle INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final byte[] dict;
+  private final int[] primed;
+  private final ThreadLocal<Scratch> scratch;
+
+  /**
+   * Creates a codec for one dictionary.
+   *
+   * @param dictionary the dictionary; only its last {@link #WINDOW} bytes matter (not copied, must
+   *     not change)
+   */
+  Lz4DictCodec(byte[] dictionary) {
+    this.dict =
+        dictionary.length > WINDOW
+            ? Arrays.copyOfRange(dictionary, dictionary.length - WINDOW, dictionary.length)
+            : dictionary;
+    int[] table = new int[1 << HASH_LOG];
+    // Later positions overwrite earlier ones: the nearest occurrence is the one most likely to
+    // stay within the window.
+    for (int p = 0; p + MIN_MATCH <= dict.length; p++) {
+      table[hash(readInt(dict, p))] = p;
+    }
+    this.primed = table;
+    this.scratch = ThreadLocal.withInitial(() -> new Scratch(dict, primed.length));
+  }
+
+  /** Worst-case compressed size of {@code length} bytes (LZ4's bound). */
+  static int maxCompressedLength(int length) {
+    return length + length / 255 + 16;
+  }
+
+  /** Per-thread buffer holding the dictionary followed by the input, and the hash table. */
+  private static final class Scratch {
+    byte[] buf;
+    final int[] table;
+
+    Scratch(byte[] dict, int tableSize) {
+      buf = Arrays.copyOf(dict, dict.length + 64 * 1024);
+      table = new int[tableSize];
+    }
+  }
+
+  private static int readInt(byte[] b, int p) {
+    return (int) INT.get(b, p);
+  }
+
+  private static int hash(int v) {
+    return (v * -1640531535) >>> (32 - HASH_LOG);
+  }
+
+  /**
+   * Compresses {@code src[off, off + len)} into {@code dst} at {@code dstOff}.
+   *
+   * @param dstLen room in {@code dst}, at least {@link #maxCompressedLength}{@code (len)}
+   * @return the number of bytes written
+   */
+  int compress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) {
+    if (dstLen < maxCompressedLength(len)) {
+      throw new IllegalArgumentException("dstLen " + dstLen + " is below the bound");
+    }
+    Scratch s = scratch.get();
+    int base = dict.length;
+    if (s.buf.length < base + len) {
+      byte[] grown = Arrays.copyOf(s.buf, base + len);
+      s.buf = grown;
+    }
+    byte[] buf = s.buf;
+    System.arraycopy(src, off, buf, base, len);
+    int[] table = s.table;
+    System.arraycopy(primed, 0, table, 0, table.length);
+    int end = base + len;
+    int op = dstOff;
+    int anchor = base;
+    if (len >= MF_LIMIT + 1) {
+      int mfLimit = end - MF_LIMIT;
+      int matchLimit = end - LAST_LITERALS;
+      int ip = base;
+      table[hash(readInt(buf, ip))] = ip;
+      ip++;
+      outer:
+      while (true) {
+        int ref;
+        int forward = ip;
+        int searches = 1 << SKIP_TRIGGER;
+        // Find a match, skipping faster through incompressible stretches (LZ4's acceleration).
+        while (true) {
+          ip = forward;
+          int step = searches++ >>> SKIP_TRIGGER;
+          forward += step;
+          if (forward > mfLimit) {
+            break outer;
+          }
+          int seq = readInt(buf, ip);
+          int h = hash(seq);
+          ref = table[h];
+          table[h] = ip;
+          if (ip - ref <= WINDOW && ref < ip && readInt(buf, ref) == seq) {
+            break;
+          }
+        }
+        // Extend backwards over pending literals.
+        while (ip > anchor && ref > 0 && buf[ip - 1] == buf[ref - 1]) {
+          ip--;
+          ref--;
+        }
+        while (true) {
+          int mm =
+              Arrays.mismatch(
+                  buf, ip + MIN_MATCH, matchLimit, buf, ref + MIN_MATCH, matchLimit - ip + ref);
+          int matchExtra = mm < 0 ? matchLimit - ip - MIN_MATCH : mm;
+          op = writeSequence(buf, anchor, ip - anchor, ip - ref, matchExtra, dst, op);
+          ip += MIN_MATCH + matchExtra;
+          anchor = ip;
+          if (ip > mfLimit) {
+            break outer;
+          }
+          table[hash(readInt(buf, ip - 2))] = ip - 2;
+          // Try an immediate match at the next position (common in repetitive text).
+          int seq = readInt(buf, ip);
+          int h = hash(seq);
+          ref = table[h];
+          table[h] = ip;
+          if (ip - ref <= WINDOW && ref < ip && readInt(buf, ref) == seq) {
+            continue;
+          }
+          ip++;
+          break;
+        }
+      }
+    }
+    // Last literals.
+    int lit = end - anchor;
+    op = writeLength(dst, op, lit, 0);
+    System.arraycopy(buf, anchor, dst, op, lit);
+    return op + lit - dstOff;
+  }
+
+  private static int writeSequence(
+      byte[] buf, int litStart, int lit, int offset, int matchExtra, byte[] dst, int op) {
+    op = writeLength(dst, op, lit, Math.min(matchExtra, 15));
+    System.arraycopy(buf, litStart, dst, op, lit);
+    op += lit;
+    dst[op++] = (byte) offset;
+    dst[op++] = (byte) (offset >>> 8);
+    if (matchExtra >= 15) {
+      int rest = matchExtra - 15;
+      while (rest >= 255) {
+        dst[op++] = (byte) 255;
+        rest -= 255;
+      }
+      dst[op++] = (byte) rest;
+    }
+    return op;
+  }
+
+  /** Writes the token (literal length nibble + match nibble) and the literal length extension. */
+  private static int writeLength(byte[] dst, int op, int lit, int matchNibble) {
+    if (lit >= 15) {
+      dst[op++] = (byte) (0xf0 | matchNibble);
+      int rest = lit - 15;
+      while (rest >= 255) {
+        dst[op++] = (byte) 255;
+        rest -= 255;
+      }
+      dst[op++] = (byte) rest;
+    } else {
+      dst[op++] = (byte) (lit << 4 | matchNibble);
+    }
+    return op;
+  }
+
+  /**
+   * Decodes a block into exactly {@code rawLength} bytes.
+   *
+   * @throws IllegalStateException if the block is malformed, reaches outside the dictionary or does
+   *     not decode to exactly {@code rawLength} bytes
+   */
+  byte[] decompress(byte[] src, int off, int len, int rawLength) {
+    return decode(dict, src, off, len, rawLength);
+  }
+
+  static byte[] decode(byte[] dict, byte[] src, int off, int len, int rawLength) {
+    byte[] out = new byte[rawLength];
+    int ip = off;
+    int end = off + len;
+    int o = 0;
+    int dictLen = dict.length;
+    while (true) {
+      if (ip >= end) {
+        throw malformed("it ends inside a sequence");
+      }
+      int token = src[ip++] & 0xff;
+      int lit = token >>> 4;
+      if (lit == 15) {
+        int b;
+        do {
+          if (ip >= end) {
+            throw malformed("a literal length is truncated");
+          }
+          b = src[ip++] & 0xff;
+          lit += b;
+          if (lit > rawLength) {
+            throw malformed("a literal length exceeds the output");
+          }
+        } while (b == 255);
+      }
+      if (lit > end - ip || lit > rawLength - o) {
+        throw malformed("a literal run of " + lit + " bytes overruns the input or the output");
+      }
+      if (lit <= 16 && end - ip >= 16 && rawLength - o >= 16) {
+        // Short runs dominate; two 8-byte moves beat arraycopy's setup. The extra bytes written
+        // past the run are inside the output and overwritten by what follows.
+        LONG.set(out, o, (long) LONG.get(src, ip));
+        LONG.set(out, o + 8, (long) LONG.get(src, ip + 8));
+      } else {
+        System.arraycopy(src, ip, out, o, lit);
+      }
+      ip += lit;
+      o += lit;
+      if (ip == end) {
+        break; // the last sequence has no match
+      }
+      if (end - ip < 2) {
+        throw malformed("a match offset is truncated");
+      }
+      int offset = (src[ip] & 0xff) | (src[ip + 1] & 0xff) << 8;
+      ip += 2;
+      int match = token & 15;
+      if (match == 15) {
+        int b;
+        do {
+          if (ip >= end) {
+            throw malformed("a match length is truncated");
+          }
+          b = src[ip++] & 0xff;
+          match += b;
+          if (match > rawLength) {
+            throw malformed("a match length exceeds the output");
+          }
+        } while (b == 255);
+      }
+      match += MIN_MATCH;
+      if (match > rawLength - o) {
+        throw malformed("a match of " + match + " bytes overruns the output");
+      }
+      if (offset == 0 || offset > o + dictLen) {
+        throw malformed(
+            "a match offset of "
+                + offset
+                + " reaches before the dictionary ("
+                + o
+                + " output bytes, "
+                + dictLen
+                + " dictionary bytes)");
+      }
+      if (offset > o) {
+        // Starts in the dictionary; may continue into the output.
+        int fromDict = Math.min(offset - o, match);
+        System.arraycopy(dict, dictLen - (offset - o), out, o, fromDict);
+        o += fromDict;
+        match -= fromDict;
+        if (match > 0) {
+          o = copyWithin(out, o, o - offset, match);
+        }
+      } else {
+        o = copyWithin(out, o, o - offset, match);
+      }
+    }
+    if (o != rawLength) {
+      throw malformed("it decoded to " + o + " bytes, the header says " + rawLength);
+    }
+    return out;
+  }
+
+  /** Copies {@code n} bytes from {@code from} to {@code o} in the same array, LZ4-overlap style. */
+  private static int copyWithin(byte[] out, int o, int from, int n) {
+    int distance = o - from;
+    if (distance >= 8 && n <= 32 && out.length - o >= 32) {
+      // Short match, 8-byte steps: each step reads bytes already final (distance >= 8); bytes
+      // written past the match are inside the output and rewritten by what follows.
+      for (int k = 0; k < n; k += 8) {
+        LONG.set(out, o + k, (long) LONG.get(out, from + k));
+      }
+      return o + n;
+    }
+    if (distance >= n) {
+      System.arraycopy(out, from, out, o, n);
+      return o + n;
+    }
+    // Overlapping: the source repeats with period `distance`; copy in growing doubling steps.
+    int end = o + n;
+    while (o < end) {
+      int step = Math.min(o - from, end - o);
+      System.arraycopy(out, from, out, o, step);
+      o += step;
+    }
+    return o;
+  }
+
+  private static IllegalStateException malformed(String why) {
+    return new IllegalStateException("malformed LZ4 dictionary block: " + why);
+  }
+}

@@ -1,0 +1,63 @@
+package io.dsblocks.storage.internal.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SketchIndexTest {
+
+  private static byte[] text(long seed, int n) {
+    SplittableRandom r = new SplittableRandom(seed);
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) ('a' + r.nextInt(26));
+    }
+    return b;
+  }
+
+  private static byte[] id(int n) {
+    byte[] id = new byte[32];
+    Arrays.fill(id, (byte) n);
+    return id;
+  }
+
+  private static long[] sketch(byte[] b) {
+    return SketchIndex.sketch(b, 0, b.length);
+  }
+
+  @Test
+  void returnsTheTwoMostSimilarChunksBestFirst() {
+    SketchIndex index = new SketchIndex(8);
+    byte[] original = text(1, 12_000);
+    byte[] near = original.clone();
+    for (int i = 0; i < 6; i++) {
+      near[1000 + i * 1500] ^= 1; // a few edits: shares nearly every super-feature
+    }
+    byte[] half = original.clone();
+    System.arraycopy(text(2, 6000), 0, half, 6000, 6000); // shares about half
+    index.add(sketch(half), id(2));
+    index.add(sketch(near), id(1));
+    index.add(sketch(text(3, 12_000)), id(3)); // unrelated
+    var found = index.candidates(sketch(original), 2);
+    assertThat(found).isNotEmpty();
+    assertThat(found.get(0)).isEqualTo(id(1));
+    assertThat(found).noneMatch(c -> Arrays.equals(c, id(3)));
+    assertThat(index.candidates(sketch(original), 1)).hasSize(1);
+    assertThat(index.find(sketch(text(4, 12_000)))).isNull();
+  }
+
+  @Test
+  void chunksThatLeftTheRingAreNoLongerReturned() {
+    SketchIndex index = new SketchIndex(4); // the ring holds the last 32 chunks
+    byte[] old = text(10, 5000);
+    index.add(sketch(old), id(7));
+    assertThat(index.find(sketch(old))).isEqualTo(id(7));
+    for (int i = 0; i < 32; i++) {
+      index.add(sketch(text(100 + i, 2000)), id(100 + i));
+    }
+    // Its slots may survive in the tables, but the ring entry now belongs to another chunk.
+    assertThat(index.candidates(sketch(old), 2)).noneMatch(c -> Arrays.equals(c, id(7)));
+  }
+}
