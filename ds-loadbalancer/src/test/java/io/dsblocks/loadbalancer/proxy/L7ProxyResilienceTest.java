@@ -17,6 +17,10 @@ import io.dsblocks.ratelimit.RateLimiters;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreakerConfig;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreakerState;
 import io.dsblocks.ratelimit.retry.RetryBudget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -181,6 +186,102 @@ class L7ProxyResilienceTest {
       RawHttp.Response next = c.read();
       assertThat(next.status()).isEqualTo(200);
       assertThat(next.text()).contains("uri=/echo/next");
+    }
+  }
+
+  @Test
+  void bodyArrivingBeforeTheRetryHasItsBackendConnectionIsForwardedNotDropped() throws Exception {
+    // The race behind the test above, made deterministic. A read demanded for the first attempt is
+    // still outstanding when that attempt fails, so the body can be delivered while the retry has
+    // no backend connection yet (it is connecting). Here the bytes after the head are held back
+    // next to the socket and let in from onRetry, on the proxy's event loop, exactly in that gap.
+    String head = "PUT /put HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n";
+    AtomicReference<HoldAfter> gate = new AtomicReference<>();
+    try (TestBackend a = TestBackend.start("a");
+        L7Proxy proxy =
+            L7Proxy.start(
+                proxy(roundRobin(a))
+                    .clientChannelCustomizer(
+                        ch -> {
+                          HoldAfter g = new HoldAfter(head.length());
+                          gate.set(g);
+                          ch.pipeline().addLast(g);
+                        })
+                    .listener(
+                        new ProxyListener() {
+                          @Override
+                          public void onRetry(String pool, Endpoint failed, int attempt) {
+                            gate.get().release();
+                          }
+                        })
+                    .build());
+        RawHttp c = new RawHttp(proxy.port())) {
+      a.resetNext(1); // the first attempt is cut on its head; the retry goes through
+      c.send(head + "hello" + "GET /echo/next HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawHttp.Response put = c.read();
+      assertThat(put.status()).isEqualTo(200);
+      assertThat(put.text()).contains("method=PUT").contains("body=5");
+      RawHttp.Response next = c.read();
+      assertThat(next.status()).isEqualTo(200);
+      assertThat(next.text()).contains("uri=/echo/next");
+      assertThat(gate.get().released).isTrue();
+      assertThat(proxy.stats().retries()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Passes the first {@code pass} bytes of a connection on, holds the rest until {@link #release()}
+   * (called on the connection's event loop), then passes everything. Confined to that event loop.
+   */
+  private static final class HoldAfter extends ChannelInboundHandlerAdapter {
+    private int pass;
+    private ChannelHandlerContext ctx;
+    private ByteBuf held;
+    volatile boolean released;
+
+    HoldAfter(int pass) {
+      this.pass = pass;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (released || !(msg instanceof ByteBuf)) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      ByteBuf in = (ByteBuf) msg;
+      int n = Math.min(pass, in.readableBytes());
+      pass -= n;
+      if (n > 0) {
+        ctx.fireChannelRead(in.readRetainedSlice(n));
+      }
+      if (in.isReadable()) {
+        held = held == null ? in.retain() : Unpooled.wrappedBuffer(held, in.retain());
+      }
+      in.release();
+    }
+
+    void release() {
+      released = true;
+      ByteBuf b = held;
+      held = null;
+      if (b != null) {
+        ctx.fireChannelRead(b);
+        ctx.fireChannelReadComplete();
+      }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      if (held != null) {
+        held.release();
+        held = null;
+      }
     }
   }
 

@@ -105,6 +105,7 @@ final class Exchange extends BackendUser {
   private boolean done;
   private ChannelFuture lastClientWrite;
   private CachedExchange cached; // set when a route's response cache answers this request
+  private HttpContent heldContent; // request content that arrived while a retry had no backend yet
 
   /** An exchange for a forwarded request. */
   Exchange(HttpProxyHandler handler, HttpRequest request) {
@@ -357,7 +358,13 @@ final class Exchange extends BackendUser {
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
     }
-    handler.requestRead(); // demand the first body part (or the end of a body-less request)
+    HttpContent held = heldContent;
+    if (held != null) {
+      heldContent = null;
+      onRequestContent(held); // arrived while this retry was connecting: it demands the next part
+    } else {
+      handler.requestRead(); // demand the first body part (or the end of a body-less request)
+    }
   }
 
   private void armTimeout() {
@@ -446,8 +453,15 @@ final class Exchange extends BackendUser {
   // ---------------------------------------------------------------- request body
 
   void onRequestContent(HttpContent content) {
-    if (done || backend == null || requestSent) {
+    if (done || requestSent) {
       ReferenceCountUtil.release(content); // cannot happen: no read is issued in these states
+      return;
+    }
+    if (backend == null) {
+      // The read demanded for a failed attempt was still outstanding and delivered this part while
+      // the retry connects. Keep it for the retry's send(): dropping it would stall the exchange
+      // (the backend waits for a body that never comes) and the connection behind it.
+      heldContent = content;
       return;
     }
     int n = content.content().readableBytes();
@@ -707,6 +721,7 @@ final class Exchange extends BackendUser {
     }
     cancelTimeout();
     releaseOutcome();
+    releaseHeldContent();
     dropBackend(false);
     closeClient = true;
     responseComplete = false;
@@ -727,6 +742,14 @@ final class Exchange extends BackendUser {
     }
   }
 
+  /** Request content kept for a retry that never got to send it (the exchange ended first). */
+  private void releaseHeldContent() {
+    if (heldContent != null) {
+      ReferenceCountUtil.release(heldContent);
+      heldContent = null;
+    }
+  }
+
   private void finish() {
     if (done) {
       return;
@@ -734,6 +757,7 @@ final class Exchange extends BackendUser {
     done = true;
     cancelTimeout();
     releaseOutcome();
+    releaseHeldContent();
     dropBackend(responseComplete && requestSent && backendKeepAlive);
     log();
     boolean close = closeClient || rt.draining();
