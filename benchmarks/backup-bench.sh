@@ -21,7 +21,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA=$ROOT/benchmarks/target/backup-data
+DATA=${BACKUP_DATA:-$ROOT/benchmarks/target/backup-data}
 JAR=$ROOT/benchmarks/target/benchmarks.jar
 RESULTS=$ROOT/benchmarks/results
 OUT=$RESULTS/backup-$(date +%F).md

@@ -659,13 +659,6 @@ public final class DefaultObjectStore implements ObjectStore {
    * @throws StorageCorruptionException naming the pack, offset and chunk
    */
   byte[] decode(byte[] record, ChunkLocation loc, byte[] id, int rawLength) {
-    String where =
-        PackFormat.fileName(loc.packId())
-            + " offset "
-            + loc.offset()
-            + " (chunk "
-            + Bytes.shortId(id)
-            + ")";
     byte[] plain;
     try {
       // Authenticates (the id is associated data), decompresses and re-hashes.
@@ -676,13 +669,23 @@ public final class DefaultObjectStore implements ObjectStore {
               PackFormat.RECORD_HEADER_LENGTH,
               record.length - PackFormat.RECORD_HEADER_LENGTH);
     } catch (StorageCorruptionException e) {
-      throw new StorageCorruptionException(where + ": " + e.getMessage(), e);
+      throw new StorageCorruptionException(where(loc, id) + ": " + e.getMessage(), e);
     }
     if (plain.length != rawLength) {
       throw new StorageCorruptionException(
-          where + ": decoded " + plain.length + " bytes, expected " + rawLength);
+          where(loc, id) + ": decoded " + plain.length + " bytes, expected " + rawLength);
     }
     return plain;
+  }
+
+  /** Names a record for messages; built only on failure (it formats, costly per chunk read). */
+  private static String where(ChunkLocation loc, byte[] id) {
+    return PackFormat.fileName(loc.packId())
+        + " offset "
+        + loc.offset()
+        + " (chunk "
+        + Bytes.shortId(id)
+        + ")";
   }
 
   /**

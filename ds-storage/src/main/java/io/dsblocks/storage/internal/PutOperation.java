@@ -35,6 +35,12 @@ import java.util.concurrent.RejectedExecutionException;
  * <p>Not thread-safe: one instance per put.
  */
 final class PutOperation {
+  /**
+   * One first-segment buffer per thread that puts, given back only after a put processed it on the
+   * same thread. Memory: one buffer (128 KiB by default) per thread that ever put.
+   */
+  private static final ThreadLocal<byte[]> FIRST_BUFFER = new ThreadLocal<>();
+
   private final DefaultObjectStore store;
   private final CommitGroup group;
   private final String key;
@@ -58,7 +64,10 @@ final class PutOperation {
     int maxChunk = store.chunker.maxSize();
     // Start small: most objects in a typical tree are a few KiB, and a full segment buffer per put
     // would cost more to allocate (and zero) than to fill. Two maximal chunks satisfy the chunker.
-    byte[] buf = new byte[Math.min(store.segmentSize, Math.max(64 << 10, 2 * maxChunk))];
+    // Even that first buffer (128 KiB by default) cost more to allocate and zero than a 13 KiB
+    // object costs to chunk and hash, so each thread reuses one (see takeFirstBuffer).
+    int firstSize = Math.min(store.segmentSize, Math.max(64 << 10, 2 * maxChunk));
+    byte[] buf = takeFirstBuffer(firstSize);
     int len = 0;
     boolean eof = false;
     boolean first = true;
@@ -92,6 +101,9 @@ final class PutOperation {
             // it saves, and concurrent small puts already spread over the callers' threads.
             segment.process();
             consume(segment);
+            // Processed on this thread and nothing kept a reference to the bytes (ids, sealed
+            // records and sketches are copies), so the next put on this thread may reuse it.
+            FIRST_BUFFER.set(buf);
           } else {
             window.add(submit(segment));
             while (window.size() >= store.maxSegmentsInFlight) {
@@ -118,6 +130,19 @@ final class PutOperation {
       abort(window);
       throw e;
     }
+  }
+
+  /**
+   * The calling thread's reusable first buffer, taken out of its slot (so a buffer handed to a
+   * worker with an asynchronous segment is never reused), or a new one.
+   */
+  private static byte[] takeFirstBuffer(int size) {
+    byte[] b = FIRST_BUFFER.get();
+    if (b != null && b.length == size) {
+      FIRST_BUFFER.set(null);
+      return b;
+    }
+    return new byte[size];
   }
 
   private Future<Segment> submit(Segment segment) {
