@@ -101,8 +101,9 @@ NOTES=$WORK/notes
 
 # ---------------------------------------------------------------- restic
 run_restic() {
-  local repo=$WORK/restic-repo t0 t1 t2 t3 t4
+  local repo=$WORK/restic-repo t0 t1 t2 t2r t3
   log "restic (load $(load))"
+  sync # the previous tool's deletes (and their discards) settle before anything is timed
   restic init --repo "$repo" -q >/dev/null
   cd "$DATA"
   t0=$(now)
@@ -111,20 +112,23 @@ run_restic() {
   restic -r "$repo" backup -q tree25 >/dev/null
   t2=$(now)
   mkdir -p "$WORK/restore"
+  sync # restore timing starts with no dirty pages left from the backup (same for every tool)
+  t2r=$(now)
   restic -r "$repo" restore latest --target "$WORK/restore" -q >/dev/null
   t3=$(now)
   [[ $(tree_bytes "$WORK/restore") == "$RAW25" ]] || log "WARNING: restic restore size differs"
   rm -rf "$WORK/restore"
-  echo "restic $(secs "$t0" "$t2") $(secs "$t2" "$t3") $(du_b "$repo")" >>"$ROWS"
-  echo "restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2" "$t3") s" >>"$NOTES"
+  echo "restic $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
+  echo "restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
   rm -rf "$repo" "$RESTIC_CACHE_DIR"
   cd "$ROOT"
 }
 
 # ---------------------------------------------------------------- borg
 run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
-  local repo=$WORK/borg-repo t0 t1 t2 t3
+  local repo=$WORK/borg-repo t0 t1 t2 t2r t3
   log "borg $1 (load $(load))"
+  sync
   borg init --encryption=repokey "$repo" >/dev/null 2>&1
   cd "$DATA"
   t0=$(now)
@@ -133,12 +137,14 @@ run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
   borg create --compression "$1" "$repo::tree25" tree25
   t2=$(now)
   mkdir -p "$WORK/restore"
+  sync
+  t2r=$(now)
   (cd "$WORK/restore" && borg extract "$repo::tree25")
   t3=$(now)
   [[ $(tree_bytes "$WORK/restore") == "$RAW25" ]] || log "WARNING: borg restore size differs"
   rm -rf "$WORK/restore"
-  echo "$2 $(secs "$t0" "$t2") $(secs "$t2" "$t3") $(du_b "$repo")" >>"$ROWS"
-  echo "$2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2" "$t3") s" >>"$NOTES"
+  echo "$2 $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
+  echo "$2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
   rm -rf "$repo" "$BORG_BASE_DIR"
   cd "$ROOT"
 }
@@ -147,6 +153,7 @@ run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
 run_ours() { # $1 = compression (lz4 | zstd3), $2 = row name
   local repo=$WORK/ours-repo out=$WORK/ours.out ingest restore
   log "dsblocks $1 (load $(load))"
+  sync
   # shellcheck disable=SC2086
   java $JAVA_OPTS -cp "$JAR" io.dsblocks.benchmarks.storage.BackupBench \
     "$repo" "$1" "tree17=$T17" "tree25=$T25" | tee "$out" >&2
