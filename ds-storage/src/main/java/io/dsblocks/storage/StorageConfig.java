@@ -360,14 +360,16 @@ public final class StorageConfig {
 
     private static EnumMap<Tier, Compression> defaultTierCompression() {
       EnumMap<Tier, Compression> m = new EnumMap<>(Tier.class);
-      m.put(Tier.COLD, Compression.zstd(3));
+      // Cold data is written once (by migration, in the background) and read rarely: level 9
+      // buys ~11% fewer bytes than level 3 on source trees for about twice the compression CPU.
+      m.put(Tier.COLD, Compression.zstd(9));
       m.put(Tier.ARCHIVAL, Compression.zstd(19));
       return m;
     }
 
     /**
      * Sets the compression of a tier's chunks. Defaults: {@link Tier#HOT} LZ4 (the same setting as
-     * {@link #compression}), {@link Tier#COLD} zstd level 3, {@link Tier#ARCHIVAL} zstd level 19
+     * {@link #compression}), {@link Tier#COLD} zstd level 9, {@link Tier#ARCHIVAL} zstd level 19
      * (zstd needs {@code com.github.luben:zstd-jni} on the class path when chunks are first moved
      * there). Chunks record their codec, so changing a tier's setting affects only chunks written
      * or moved afterwards.

@@ -71,7 +71,7 @@ public final class StorageScenario implements Scenario {
                 rep.damagedNode(),
                 rep.repairedOnThatNode())),
         new Measurement(
-            "2023 logs hot (LZ4) -> cold (zstd-3)",
+            "2023 logs hot (LZ4) -> cold (zstd-9)",
             String.format(
                 Locale.ROOT,
                 "%.2f -> %.2f MB stored, read back %s",

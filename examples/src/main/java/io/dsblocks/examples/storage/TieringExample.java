@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * Hot, cold and archival tiers: writes a year of generated log files (new data is hot, LZ4), moves
- * last year's logs to the cold tier (zstd-3) with {@link ObjectStore#moveToTier}, and prints the
- * per-tier stats before and after; the moved logs still read back byte for byte.
+ * last year's logs to the cold tier (zstd-9, its default) with {@link ObjectStore#moveToTier}, and
+ * prints the per-tier stats before and after; the moved logs still read back byte for byte.
  */
 public final class TieringExample {
   private TieringExample() {}
@@ -32,7 +32,7 @@ public final class TieringExample {
    * What the example measured.
    *
    * @param hotStoredBefore stored bytes of last year's logs while hot (LZ4)
-   * @param coldStoredAfter stored bytes of the cold tier after the move (zstd-3)
+   * @param coldStoredAfter stored bytes of the cold tier after the move (zstd-9)
    * @param coldCompression compression ratio of the cold tier
    * @param readBackIdentical whether a moved log read back identical
    */
