@@ -29,7 +29,26 @@ import java.lang.invoke.VarHandle;
  * stamped {@code max(now, time of the previous admission)}; a reservation stamps a future time and
  * later callers queue behind it.
  *
- * <p>Memory: 16 bytes per permit of limit. No allocation per call. Thread-safe.
+ * <h2>Stripes (contention-adaptive)</h2>
+ *
+ * <p>When a compare-and-set on {@code next} fails (a call that would not wait), the log has no
+ * reservation queued and at least {@code stripes * minPermitsPerStripe} permits are free, the log
+ * splits into {@code N} stripes: stripe {@code i} owns a fixed quota {@code q_i} of the limit
+ * ({@code Σ q_i = limit}) and a ring of its own {@code q_i} admissions, dealt round-robin, in time
+ * order, from the log's last {@code limit} admissions. A thread admits on the stripe its id hashes
+ * to only if that stripe alone can admit at once (its admission {@code q_i} back has left the
+ * window): then any window holds at most {@code q_i - 1} of that stripe's admissions before it and
+ * at most {@code q_j} of every other's, so the single log would have admitted too. Anything a
+ * stripe cannot serve (its quota is used up, a call that may wait, a query, a reconfiguration)
+ * collapses: the stripes are parked, their rings merged in time order back into the single log
+ * (O(limit * N), rare) and the call is decided there. The admissions a stripe has overwritten are
+ * out of every window from then on (the stripe admitted newer ones only after they had left), so
+ * the merged log decides exactly as the whole history would. Stripe rings are allocated by the
+ * first split and reused; only limits up to {@link #MAX_STRIPED_LIMIT} stripe (the rings double the
+ * memory). One difference under racing readings: a stripe admission adopts only its own stripe's
+ * later time, not the whole log's (the window bound holds on the stamped times either way).
+ *
+ * <p>Memory: 16 bytes per permit of limit (32 once striped). No allocation per call. Thread-safe.
  */
 public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
 
@@ -50,11 +69,45 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
     @SuppressWarnings("unused") // accessed through NEXT
     volatile long next;
 
+    /** Number of stripes, or 0 when this ring never stripes. */
+    final int stripeCount;
+
+    /** Split only when at least this many permits of the limit are free. */
+    final long splitThreshold;
+
+    /** The stripe rings; allocated by the first split, published by writing {@link #STRIPED}. */
+    Ring[] stripes;
+
+    /** Re-deal salt for the stripe hash (opaque, bounded like the token bucket's). */
+    volatile int salt;
+
+    /** Stripe only: its {@code next} when it was last parked (numbers are never reused). */
+    long parkedAt;
+
+    /** Stripe only: merge cursor while collapsing. */
+    long cursor;
+
+    /** This ring's {@code next} when it was split. */
+    long splitAt;
+
     Ring(long window, int size, long next) {
+      this(window, size, next, 0, Long.MAX_VALUE);
+    }
+
+    Ring(long window, int size, long next, int stripes, long minPermitsPerStripe) {
       this.window = window;
       this.size = size;
       this.slots = new long[2 * size];
       this.next = next;
+      boolean eligible =
+          stripes >= 2 && size <= MAX_STRIPED_LIMIT && size / stripes >= minPermitsPerStripe;
+      this.stripeCount = eligible ? stripes : 0;
+      this.splitThreshold = eligible ? stripes * minPermitsPerStripe : Long.MAX_VALUE;
+    }
+
+    /** The quota of stripe {@code i}: the quotas add up to {@link #size}. */
+    int quota(int i) {
+      return size / stripeCount + (i < size % stripeCount ? 1 : 0);
     }
 
     /** Time of admission {@code j}, or {@link #UNREADABLE} if its slot holds another admission. */
@@ -118,6 +171,36 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
     }
   }
 
+  /** {@code Ring.next} of the single log while the log lives in the stripes. */
+  static final long STRIPED = Long.MIN_VALUE + 1;
+
+  /** {@code Ring.next} while one thread splits or collapses the log; wait. */
+  static final long BUSY = Long.MIN_VALUE + 2;
+
+  /** Stands for "no admission" when a split deals fewer admissions than the limit. */
+  private static final long NEVER = Long.MIN_VALUE / 4;
+
+  /** Largest limit that may stripe: the stripe rings double the log's memory. */
+  static final int MAX_STRIPED_LIMIT = 1 << 20;
+
+  /**
+   * Stripes per contended log: a power of two, the processors, in [2, 32]. Fewer than the token
+   * bucket's, because a stripe owns a fixed share of the window and a thread that outruns its share
+   * forces an O(limit) collapse.
+   */
+  static final int DEFAULT_STRIPES =
+      Math.max(2, Math.min(32, Integer.highestOneBit(Runtime.getRuntime().availableProcessors())));
+
+  /** Splitting pays off only when each stripe gets a useful share of the window. */
+  static final long MIN_PERMITS_PER_STRIPE = 64;
+
+  private static final long RETRY = Long.MIN_VALUE + 3;
+  private static final long SHORT = Long.MIN_VALUE + 4;
+
+  private final int stripes;
+  private final long minPermitsPerStripe;
+  private final boolean adaptive;
+
   private volatile Ring ring;
 
   /**
@@ -126,17 +209,59 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
    * @param config a SLIDING_WINDOW_LOG configuration
    */
   public SlidingWindowLogRateLimiter(RateLimiterConfig config) {
+    this(config, DEFAULT_STRIPES, MIN_PERMITS_PER_STRIPE, true);
+  }
+
+  /**
+   * Creates the limiter with an empty log.
+   *
+   * @param config a SLIDING_WINDOW_LOG configuration
+   * @param stripes stripes when contended, a power of two; below 2 never stripes
+   * @param minPermitsPerStripe split only when each stripe's quota is at least this
+   * @param adaptive whether a failed compare-and-set splits the log; if {@code false} only {@link
+   *     #expandAt} splits
+   */
+  SlidingWindowLogRateLimiter(
+      RateLimiterConfig config, int stripes, long minPermitsPerStripe, boolean adaptive) {
     super(config);
-    this.ring = new Ring(config.period().toNanos(), (int) config.limit(), 0);
+    this.stripes = stripes;
+    this.minPermitsPerStripe = minPermitsPerStripe;
+    this.adaptive = adaptive;
+    this.ring = newRing(config, 0);
+  }
+
+  private Ring newRing(RateLimiterConfig config, long next) {
+    return new Ring(
+        config.period().toNanos(), (int) config.limit(), next, stripes, minPermitsPerStripe);
   }
 
   @Override
   protected long reserveAt(long permits, long t, long maxWait) {
+    return reserveAt(permits, t, maxWait, Thread.currentThread().getId());
+  }
+
+  /**
+   * {@link #reserveAt(long, long, long)} with the stripe chosen by {@code probe} (the thread id in
+   * production; an argument in tests).
+   */
+  long reserveAt(long permits, long t, long maxWait, long probe) {
     Ring r = ring;
     for (int spins = 0; ; ) {
       long s = r.next;
-      if (s == CLOSED) {
-        r = successorOf(r);
+      if (s < 0) {
+        if (s == CLOSED) {
+          r = successorOf(r);
+        } else if (s == STRIPED) {
+          long w = takeFromStripe(r, permits, t, probe);
+          if (w == 0) {
+            return 0;
+          }
+          if (w == SHORT) {
+            collapse(r);
+          }
+        } else {
+          waitBriefly(spins++);
+        }
         continue;
       }
       long now = s > 0 ? r.nowAfter(s - 1, t) : t;
@@ -155,7 +280,187 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
         }
         return wait;
       }
+      if (adaptive && maxWait == 0 && r.stripeCount > 0) {
+        long witness = r.next;
+        if (witness >= 0) {
+          expand(r, witness, t); // on success the next read sees STRIPED
+        }
+      }
     }
+  }
+
+  /**
+   * Admits from the caller's stripe if it can admit at once: returns 0, {@link #SHORT} if the
+   * stripe cannot serve the call (collapse and decide on the single log), or {@link #RETRY}.
+   */
+  private static long takeFromStripe(Ring r, long permits, long t, long probe) {
+    Ring[] st = r.stripes; // published by the volatile write of STRIPED the caller read
+    int n = r.stripeCount;
+    long h = (probe + r.salt) * 0x9E3779B97F4A7C15L;
+    Ring x = st[(int) (h >>> 40) & (n - 1)];
+    for (int spins = 0; ; ) {
+      long ss = x.next;
+      if (ss == CLOSED) {
+        return RETRY; // parked: a collapse is under way
+      }
+      if (permits > x.size) {
+        return SHORT;
+      }
+      long now = x.nowAfter(ss - 1, t);
+      long at = now == UNREADABLE ? UNREADABLE : earliest(x, ss, permits, now);
+      if (at == UNREADABLE) {
+        waitBriefly(spins++);
+        continue;
+      }
+      if (at != now) {
+        return SHORT; // the stripe's share is used up (or a reservation is queued)
+      }
+      if (NEXT.compareAndSet(x, ss, ss + permits)) {
+        for (long j = ss; j < ss + permits; j++) {
+          x.publish(j, at, false);
+        }
+        return 0;
+      }
+      int salt = r.salt;
+      if (salt < 64) {
+        r.salt = salt + 1; // another thread hashes to this stripe: re-deal (bounded)
+      }
+      return RETRY;
+    }
+  }
+
+  /**
+   * Splits the single log into stripes if it is not busy, has no reservation queued past {@code t}
+   * and has at least {@code splitThreshold} free permits at {@code t}. Test hook.
+   *
+   * @param t the time
+   * @return whether this call split the log
+   */
+  boolean expandAt(long t) {
+    Ring r = ring;
+    for (int spins = 0; ; ) {
+      long s = r.next;
+      if (s == CLOSED) {
+        r = successorOf(r);
+      } else if (s == STRIPED) {
+        return false;
+      } else if (s >= 0) {
+        int result = expand(r, s, t);
+        if (result != EXPAND_RETRY) {
+          return result == EXPAND_DONE;
+        }
+        waitBriefly(spins++);
+      } else {
+        waitBriefly(spins++);
+      }
+    }
+  }
+
+  private static final int EXPAND_DONE = 1;
+  private static final int EXPAND_NO = 0;
+  private static final int EXPAND_RETRY = -1;
+
+  /**
+   * Splits the single log at {@code next == s}: {@link #EXPAND_DONE}, {@link #EXPAND_NO} if it
+   * should not split (ineligible, a reservation queued, too few free permits) or {@link
+   * #EXPAND_RETRY} if an admission is still being published or {@code next} moved on.
+   */
+  private static int expand(Ring r, long s, long t) {
+    if (r.stripeCount == 0) {
+      return EXPAND_NO;
+    }
+    // A racing caller's reading may be older than the last admission: adopt that time (as
+    // reserveAt does); a reservation queued past it keeps the log single.
+    long now = s > 0 ? r.nowAfter(s - 1, t) : t;
+    long last = s > 0 ? r.timeOf(s - 1) : NEVER;
+    long k = s - r.size + r.splitThreshold - 1; // the oldest admission a split needs gone
+    long old = k >= 0 ? r.timeOf(k) : NEVER;
+    if (now == UNREADABLE || last == UNREADABLE || old == UNREADABLE) {
+      return EXPAND_RETRY;
+    }
+    if (last > now || old > now - r.window) {
+      return EXPAND_NO;
+    }
+    if (!NEXT.compareAndSet(r, s, BUSY)) {
+      return EXPAND_RETRY;
+    }
+    int n = r.stripeCount;
+    Ring[] st = r.stripes;
+    if (st == null) {
+      st = new Ring[n];
+      for (int i = 0; i < n; i++) {
+        st[i] = new Ring(r.window, r.quota(i), CLOSED);
+      }
+      r.stripes = st; // published by the volatile write of STRIPED below
+    }
+    // Deal the last `size` admissions round-robin in time order: stripe i gets exactly its quota,
+    // sorted, and the free (oldest) ones spread evenly.
+    for (int k2 = 0; k2 < r.size; k2++) {
+      long j = s - r.size + k2;
+      long time = NEVER;
+      boolean reserved = false;
+      if (j >= 0) {
+        for (int i = 0; (time = r.timeOf(j)) == UNREADABLE; i++) {
+          waitBriefly(i); // its writer won the CAS before we took the log; wait for its store
+        }
+        reserved = r.reserved(j);
+      }
+      Ring x = st[k2 % n];
+      x.publish(x.parkedAt + k2 / n, time, reserved);
+    }
+    r.splitAt = s;
+    for (int i = 0; i < n; i++) {
+      st[i].next = st[i].parkedAt + st[i].size;
+    }
+    r.next = STRIPED;
+    return EXPAND_DONE;
+  }
+
+  /**
+   * Collapses the stripes back into the single log (merging their rings in time order), unless
+   * another thread is already doing it.
+   */
+  private static void collapse(Ring r) {
+    if (!NEXT.compareAndSet(r, STRIPED, BUSY)) {
+      return;
+    }
+    Ring[] st = r.stripes;
+    int n = r.stripeCount;
+    long admitted = 0;
+    for (int i = 0; i < n; i++) {
+      Ring x = st[i];
+      long ss = (long) NEXT.getAndSet(x, CLOSED);
+      admitted += ss - (x.parkedAt + x.size);
+      x.parkedAt = ss;
+      x.cursor = ss - x.size;
+    }
+    long s = r.splitAt + admitted;
+    // Each stripe keeps its last quota admissions; older ones are out of every window from now
+    // on (the stripe admitted its newer ones only after they had left), so the merged `size`
+    // admissions decide exactly as the whole history does.
+    for (int m = 0; m < r.size; m++) {
+      Ring best = null;
+      long bestTime = 0;
+      for (int i = 0; i < n; i++) {
+        Ring x = st[i];
+        if (x.cursor < x.parkedAt) {
+          long time;
+          for (int w = 0; (time = x.timeOf(x.cursor)) == UNREADABLE; w++) {
+            waitBriefly(w); // its writer won the CAS before we parked; wait for its store
+          }
+          if (best == null || time < bestTime) {
+            best = x;
+            bestTime = time;
+          }
+        }
+      }
+      long j = s - r.size + m;
+      if (j >= 0) {
+        r.publish(j, bestTime, best.reserved(best.cursor));
+      }
+      best.cursor++;
+    }
+    r.next = s;
   }
 
   /**
@@ -187,7 +492,11 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
     for (int spins = 0; ; ) {
       Ring r = ring;
       long s = r.next;
-      long now = s == CLOSED ? UNREADABLE : s > 0 ? r.nowAfter(s - 1, t) : t;
+      if (s == STRIPED) {
+        collapse(r); // queries answer on the single log
+        continue;
+      }
+      long now = s < 0 ? UNREADABLE : s > 0 ? r.nowAfter(s - 1, t) : t;
       long at = now == UNREADABLE ? UNREADABLE : earliest(r, s, permits, now);
       if (at != UNREADABLE) {
         return Math.max(0, at - now);
@@ -203,7 +512,11 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
     for (; ; ) {
       Ring r = ring;
       long s = r.next;
-      if (s == CLOSED) {
+      if (s == STRIPED) {
+        collapse(r); // queries answer on the single log
+        continue;
+      }
+      if (s < 0) {
         waitBriefly(spins++);
         continue;
       }
@@ -235,12 +548,19 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
   protected void reconfigureAt(RateLimiterConfig oldConfig, RateLimiterConfig newConfig, long t) {
     Ring old = ring;
     long s;
-    do {
+    for (int spins = 0; ; ) {
       s = old.next;
-    } while (!NEXT.compareAndSet(old, s, CLOSED));
+      if (s == STRIPED) {
+        collapse(old);
+      } else if (s == BUSY) {
+        waitBriefly(spins++);
+      } else if (NEXT.compareAndSet(old, s, CLOSED)) {
+        break;
+      }
+    }
     int size = (int) newConfig.limit();
     long keep = Math.min(s, Math.min(old.size, size));
-    Ring fresh = new Ring(newConfig.period().toNanos(), size, keep);
+    Ring fresh = newRing(newConfig, keep);
     for (long j = s - keep; j < s; j++) {
       long time;
       for (int i = 0; (time = old.timeOf(j)) == UNREADABLE; i++) {
