@@ -11,10 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,10 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * confined to its loop) and the volatile draining flag.
  */
 public final class HttpProxyRuntime {
-  private static final HttpHeadersFactory RESPONSE_HEADERS =
-      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-  private static final HttpHeadersFactory RESPONSE_TRAILERS =
-      DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
   final ProxyConfig config;
   final ProxyCounters counters;
   final List<RouteRuntime> routes;
@@ -152,13 +146,7 @@ public final class HttpProxyRuntime {
                     new HttpDecoderConfig()
                         .setMaxInitialLineLength(8192)
                         .setMaxHeaderSize(config.maxResponseHeaderSize())
-                        .setMaxChunkSize(64 * 1024)
-                        // Response header names and values are not re-validated: the response
-                        // decoder already drops whitespace before the colon and splits lines
-                        // itself, the proxy sets only its own constant headers on top, and the
-                        // per-byte checks cost about as much as the rest of the response parse.
-                        .setHeadersFactory(RESPONSE_HEADERS)
-                        .setTrailersFactory(RESPONSE_TRAILERS);
+                        .setMaxChunkSize(64 * 1024);
                 ch.pipeline()
                     .addLast("codec", new HttpClientCodec(decoder, false, true))
                     .addLast("idle", new IdleTimeoutHandler(idleNanos))
