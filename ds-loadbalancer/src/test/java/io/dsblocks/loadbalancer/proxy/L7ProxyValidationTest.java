@@ -88,6 +88,19 @@ class L7ProxyValidationTest {
   }
 
   @Test
+  void whitespaceBeforeAHeaderColonGets400() throws Exception {
+    // A backend that trims the name would read a chunked body that we framed by Content-Length:
+    // the request decoder keeps header-name validation on for exactly this (RFC 9112 section 5.1).
+    int before = backend.requests();
+    RawHttp.Response r =
+        exchange(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding : chunked\r\n\r\n"
+                + "0\r\n\r\n");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(backend.requests()).isEqualTo(before);
+  }
+
+  @Test
   void unknownTransferCodingGets400() throws Exception {
     RawHttp.Response r =
         exchange("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n");
