@@ -14,20 +14,46 @@ final class BackendFailure extends RuntimeException {
   private static final BackendFailure TIMEOUT = new BackendFailure("backend response timed out");
   private static final BackendFailure BAD = new BackendFailure("backend sent an invalid response");
 
+  /** Failure kinds of one backend attempt, shared by {@code Exchange} and {@code BackendFetch}. */
+  static final int CONNECT_KIND = 0;
+
+  static final int RESET_KIND = 1;
+  static final int TIMEOUT_KIND = 2;
+  static final int BAD_RESPONSE_KIND = 3;
+
   private BackendFailure(String message) {
     super(message, null, false, false);
   }
 
   static BackendFailure of(int kind) {
     switch (kind) {
-      case 0:
+      case CONNECT_KIND:
         return CONNECT;
-      case 1:
+      case RESET_KIND:
         return RESET;
-      case 2:
+      case TIMEOUT_KIND:
         return TIMEOUT;
       default:
         return BAD;
+    }
+  }
+
+  /** The status answered to the client when the last attempt failed this way. */
+  static int clientStatus(int kind) {
+    return kind == TIMEOUT_KIND ? 504 : 502;
+  }
+
+  /** The access-log reason of a failed attempt. */
+  static String reason(int kind) {
+    switch (kind) {
+      case CONNECT_KIND:
+        return "connect_failed";
+      case TIMEOUT_KIND:
+        return "backend_timeout";
+      case RESET_KIND:
+        return "backend_reset";
+      default:
+        return "bad_response";
     }
   }
 

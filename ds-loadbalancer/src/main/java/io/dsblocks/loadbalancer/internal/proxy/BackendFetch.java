@@ -57,10 +57,10 @@ final class BackendFetch extends BackendUser {
   static final String STREAMED = "x-dsblocks-streamed";
 
   private static final int MAX_BREAKER_SKIPS = 8;
-  private static final int CONNECT = 0;
-  private static final int RESET = 1;
-  private static final int TIMEOUT = 2;
-  private static final int BAD_RESPONSE = 3;
+  private static final int CONNECT = BackendFailure.CONNECT_KIND;
+  private static final int RESET = BackendFailure.RESET_KIND;
+  private static final int TIMEOUT = BackendFailure.TIMEOUT_KIND;
+  private static final int BAD_RESPONSE = BackendFailure.BAD_RESPONSE_KIND;
 
   private final HttpProxyRuntime rt;
   private final RouteRuntime route;
@@ -263,13 +263,8 @@ final class BackendFetch extends BackendUser {
       breaker = null;
     }
     dropBackend(false);
-    lastFailureStatus = kind == TIMEOUT ? 504 : 502;
-    lastFailureReason =
-        kind == CONNECT
-            ? "connect_failed"
-            : kind == TIMEOUT
-                ? "backend_timeout"
-                : kind == RESET ? "backend_reset" : "bad_response";
+    lastFailureStatus = BackendFailure.clientStatus(kind);
+    lastFailureReason = BackendFailure.reason(kind);
     if (finished) {
       return;
     }
