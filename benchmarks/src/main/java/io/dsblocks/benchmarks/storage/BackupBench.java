@@ -14,10 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -199,12 +199,19 @@ public final class BackupBench {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       long bytes = 0;
       try {
-        List<Future<Long>> results = new ArrayList<>(objects.size());
-        // Each directory is created once, as restic does: Files.createDirectories on an existing
-        // directory fails a mkdir and throws internally, a cost per file that is not the store's.
-        Set<Path> created = ConcurrentHashMap.newKeySet();
+        // One task per directory: its files are written one after another by one thread. Threads
+        // creating files in the same directory serialize on the directory's inode lock in the
+        // kernel, and ext4 spins for that lock: with files handed out one by one, perf showed the
+        // spinning at 14% of all CPU time and restore times varying 3x between runs.
+        Map<String, List<ObjectInfo>> byDirectory = new LinkedHashMap<>();
         for (ObjectInfo info : objects) {
-          results.add(pool.submit(() -> restoreOne(store, info, label, target, created)));
+          String key = info.key();
+          String dir = key.substring(0, Math.max(0, key.lastIndexOf('/')));
+          byDirectory.computeIfAbsent(dir, d -> new ArrayList<>()).add(info);
+        }
+        List<Future<Long>> results = new ArrayList<>(byDirectory.size());
+        for (List<ObjectInfo> group : byDirectory.values()) {
+          results.add(pool.submit(() -> restoreDirectory(store, group, label, target)));
         }
         for (Future<Long> f : results) {
           bytes += f.get();
@@ -252,19 +259,25 @@ public final class BackupBench {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
-  private static long restoreOne(
-      ObjectStore store, ObjectInfo info, String label, Path target, Set<Path> created)
-      throws IOException {
-    Path file = target.resolve(info.key().substring(label.length() + 1));
-    Path dir = file.getParent();
-    if (!created.contains(dir)) {
-      Files.createDirectories(dir); // idempotent, so two threads racing here is harmless
-      created.add(dir);
+  /** Restores the objects of one directory (all with the same parent key) on this thread. */
+  private static long restoreDirectory(
+      ObjectStore store, List<ObjectInfo> group, String label, Path target) throws IOException {
+    long bytes = 0;
+    boolean dirCreated = false;
+    for (ObjectInfo info : group) {
+      Path file = target.resolve(info.key().substring(label.length() + 1));
+      if (!dirCreated) {
+        // Once per directory, as restic does; idempotent, so threads racing on a shared parent
+        // directory are harmless.
+        Files.createDirectories(file.getParent());
+        dirCreated = true;
+      }
+      try (InputStream in = store.get(info.key(), info.versionId());
+          OutputStream out = Files.newOutputStream(file)) {
+        bytes += in.transferTo(out);
+      }
     }
-    try (InputStream in = store.get(info.key(), info.versionId());
-        OutputStream out = Files.newOutputStream(file)) {
-      return in.transferTo(out);
-    }
+    return bytes;
   }
 
   private static List<Path> listFiles(Path root) throws IOException {
