@@ -48,26 +48,53 @@ import java.lang.invoke.VarHandle;
  * memory). One difference under racing readings: a stripe admission adopts only its own stripe's
  * later time, not the whole log's (the window bound holds on the stamped times either way).
  *
- * <p>Memory: 16 bytes per permit of limit (32 once striped). No allocation per call. Thread-safe.
+ * <p>Memory: 16 bytes per slot, the limit rounded up to a power of two (so 16 to 32 bytes per
+ * permit; twice that once striped). No allocation per call. Thread-safe.
  */
 public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
 
   private static final long UNREADABLE = Long.MIN_VALUE;
 
+  /** Unused longs at each end of a slot array (128 bytes), see {@link Ring#Ring}. */
+  private static final int PAD = 16;
+
+  /**
+   * Padding before {@link RingNext#next}: the stripe rings are allocated together, and without it
+   * one stripe's counter shares a cache line (or an adjacent-line pair) with its neighbour's, so
+   * two threads on two stripes still invalidate each other's line on every admission.
+   */
+  @SuppressWarnings("unused")
+  abstract static class RingPadBefore {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+  }
+
+  /** The counter, alone between two 128-byte pads. */
+  abstract static class RingNext extends RingPadBefore {
+    /** Permits granted so far (or a negative state: CLOSED, STRIPED, BUSY); accessed via NEXT. */
+    volatile long next;
+  }
+
+  /** Padding after {@link RingNext#next}, so the ring's read-mostly fields stay on other lines. */
+  @SuppressWarnings("unused")
+  abstract static class RingPadAfter extends RingNext {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+  }
+
   /** Ring, window and counter; replaced as a whole on reconfiguration. */
-  static final class Ring {
+  static final class Ring extends RingPadAfter {
     final long window;
     final int size;
 
     /**
-     * Slot {@code i} is {@code slots[2i]} (time) and {@code slots[2i + 1]} (stamp: the admission
-     * number + 1 that wrote it, shifted left once, low bit set for a reservation, that is, a time
-     * later than its caller's clock reading); interleaved so a slot is one cache line fetch.
+     * Slot {@code i} is {@code slots[PAD + 2i]} (time) and {@code slots[PAD + 2i + 1]} (stamp: the
+     * admission number + 1 that wrote it, shifted left once, low bit set for a reservation, that
+     * is, a time later than its caller's clock reading); interleaved so a slot is one cache line
+     * fetch.
      */
     final long[] slots;
 
-    @SuppressWarnings("unused") // accessed through NEXT
-    volatile long next;
+    /** Ring capacity - 1: the capacity is {@link #size} rounded up to a power of two. */
+    final int mask;
 
     /** Number of stripes, or 0 when this ring never stripes. */
     final int stripeCount;
@@ -97,7 +124,13 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
     Ring(long window, int size, long next, int stripes, long minPermitsPerStripe) {
       this.window = window;
       this.size = size;
-      this.slots = new long[2 * size];
+      // A power-of-two ring (>= size) indexes with a mask: `j % size` was a 64-bit division per
+      // slot access, four per admission. The ring keeps the last `capacity` admissions, so
+      // admission `j - size` is still readable when `j` asks for it. PAD longs on both ends keep
+      // neighbouring stripes' rings (allocated together) off each other's cache lines.
+      int capacity = size == 1 ? 1 : Integer.highestOneBit(size - 1) << 1;
+      this.mask = capacity - 1;
+      this.slots = new long[2 * capacity + 2 * PAD];
       this.next = next;
       boolean eligible =
           stripes >= 2 && size <= MAX_STRIPED_LIMIT && size / stripes >= minPermitsPerStripe;
@@ -112,7 +145,7 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
 
     /** Time of admission {@code j}, or {@link #UNREADABLE} if its slot holds another admission. */
     long timeOf(long j) {
-      int i = 2 * (int) (j % size);
+      int i = index(j);
       long stamp = (long) SLOTS.getAcquire(slots, i + 1);
       if ((stamp >>> 1) != j + 1) {
         return UNREADABLE;
@@ -131,7 +164,7 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
      * {@link #UNREADABLE} if the slot holds another admission.
      */
     long nowAfter(long j, long t) {
-      int i = 2 * (int) (j % size);
+      int i = index(j);
       long stamp = (long) SLOTS.getAcquire(slots, i + 1);
       if ((stamp >>> 1) != j + 1) {
         return UNREADABLE;
@@ -146,11 +179,16 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
 
     /** Whether admission {@code j} (published) was a reservation. */
     boolean reserved(long j) {
-      return ((long) SLOTS.getAcquire(slots, 2 * (int) (j % size) + 1) & 1) != 0;
+      return ((long) SLOTS.getAcquire(slots, index(j) + 1) & 1) != 0;
+    }
+
+    /** Index in {@link #slots} of admission {@code j}'s time (its stamp follows). */
+    int index(long j) {
+      return PAD + 2 * ((int) j & mask);
     }
 
     void publish(long j, long time, boolean reserved) {
-      int i = 2 * (int) (j % size);
+      int i = index(j);
       // Clear the stamp first so a reader of the slot's previous admission cannot pair that
       // admission's stamp with this time (see timeOf).
       SLOTS.setOpaque(slots, i + 1, 0L);
@@ -165,7 +203,7 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
 
   static {
     try {
-      NEXT = MethodHandles.lookup().findVarHandle(Ring.class, "next", long.class);
+      NEXT = MethodHandles.lookup().findVarHandle(RingNext.class, "next", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -321,13 +359,25 @@ public final class SlidingWindowLogRateLimiter extends AbstractRateLimiter {
         }
         return 0;
       }
-      int salt = r.salt;
-      if (salt < 64) {
-        r.salt = salt + 1; // another thread hashes to this stripe: re-deal (bounded)
-      }
+      rehash(r); // another thread hashes to this stripe
       return RETRY;
     }
   }
+
+  /**
+   * Re-deals the threads over the stripes (any change of salt moves them). Racy increment is fine.
+   * Bounded: with more threads than stripes sharing never stops, and every re-deal writes a field
+   * all callers read.
+   */
+  private static void rehash(Ring r) {
+    int salt = r.salt;
+    if (salt < MAX_REHASHES) {
+      r.salt = salt + 1;
+    }
+  }
+
+  /** Re-deals per split log (see {@link #rehash}). */
+  private static final int MAX_REHASHES = 64;
 
   /**
    * Splits the single log into stripes if it is not busy, has no reservation queued past {@code t}
