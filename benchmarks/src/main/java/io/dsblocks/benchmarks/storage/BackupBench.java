@@ -30,12 +30,15 @@ import java.util.stream.Stream;
  * last one.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.dsblocks.benchmarks.storage.BackupBench
- * [--no-restore] <repository> <lz4|zstd3|zstdN> <tree>...}. A tree is {@code dir} (its label is the
- * directory name) or {@code label=dir}. The repository is created if it does not exist and opened
- * otherwise, so a second invocation measures an incremental backup. Each tree is ingested in one
- * batch (one durable commit), keys {@code <label>/<relative path>}. Every step prints one
- * machine-readable line starting with {@code BACKUPBENCH}, {@code key=value} pairs separated by
- * spaces; MB is 10^6 bytes.
+ * [--no-restore] [--warmup <dir>] <repository> <lz4|zstd3|zstdN> <tree>...}. With {@code --warmup}
+ * the JVM first backs up {@code dir} into a scratch repository (deleted again, not timed), so the
+ * timed steps run compiled code, as in a service that embeds the store; without it they include the
+ * JIT's warm-up, as a command-line run does. A tree is {@code dir} (its label is the directory
+ * name) or {@code label=dir}. The repository is created if it does not exist and opened otherwise,
+ * so a second invocation measures an incremental backup. Each tree is ingested in one batch (one
+ * durable commit), keys {@code <label>/<relative path>}. Every step prints one machine-readable
+ * line starting with {@code BACKUPBENCH}, {@code key=value} pairs separated by spaces; MB is 10^6
+ * bytes.
  *
  * <p>Not a JMH benchmark: one timed pass over real data, like the backup tools it is compared with.
  * Ingest is fed by {@code max(2, cores)} threads, each with its own batch; restore reads with more
@@ -51,15 +54,22 @@ public final class BackupBench {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code [--no-restore] <repository> <compression> <tree>...}
+   * @param args {@code [--no-restore] [--warmup dir] <repository> <compression> <tree>...}
    * @throws Exception on any failure (the script treats a non-zero exit as a failed run)
    */
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(List.of(args));
     boolean restore = !rest.remove("--no-restore");
+    Path warmup = null;
+    int w = rest.indexOf("--warmup");
+    if (w >= 0 && w + 1 < rest.size()) {
+      warmup = Path.of(rest.remove(w + 1));
+      rest.remove(w);
+    }
     if (rest.size() < 3) {
       System.err.println(
-          "usage: BackupBench [--no-restore] <repository> <lz4|zstd3|zstdN> <tree|label=tree>...");
+          "usage: BackupBench [--no-restore] [--warmup dir] <repository> <lz4|zstd3|zstdN>"
+              + " <tree|label=tree>...");
       System.exit(2);
     }
     Path repository = Path.of(rest.get(0));
@@ -77,6 +87,9 @@ public final class BackupBench {
     }
 
     StorageConfig config = StorageConfig.builder().compression(compression).build();
+    if (warmup != null) {
+      warmUp(warmup, config);
+    }
     boolean exists = Files.isRegularFile(repository.resolve("repository"));
     System.out.printf(
         Locale.ROOT,
@@ -90,7 +103,7 @@ public final class BackupBench {
             ? ObjectStores.open(repository, PASSPHRASE, config)
             : ObjectStores.create(repository, PASSPHRASE, config)) {
       for (String[] tree : trees) {
-        ingest(store, repository, tree[0], Path.of(tree[1]));
+        ingest(store, repository, tree[0], Path.of(tree[1]), true);
       }
       if (restore && !trees.isEmpty()) {
         String[] last = trees.get(trees.size() - 1);
@@ -100,6 +113,24 @@ public final class BackupBench {
     // After close: the open pack is sealed and the index flushed, so this is the size at rest.
     System.out.printf(
         Locale.ROOT, "BACKUPBENCH step=close repo_bytes=%d%n", directoryBytes(repository));
+  }
+
+  /** Backs up {@code tree} into a scratch repository, then deletes it: JIT warm-up, not timed. */
+  private static void warmUp(Path tree, StorageConfig config) throws IOException {
+    Path scratch = Files.createTempDirectory("backup-bench-warmup");
+    long start = System.nanoTime();
+    try {
+      try (ObjectStore store = ObjectStores.create(scratch.resolve("repo"), PASSPHRASE, config)) {
+        ingest(store, scratch, "warmup", tree, false);
+      }
+    } finally {
+      deleteTree(scratch);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "BACKUPBENCH step=warmup tree=%s seconds=%.3f%n",
+        tree,
+        (System.nanoTime() - start) / 1e9);
   }
 
   private static Compression parseCompression(String name) {
@@ -113,7 +144,8 @@ public final class BackupBench {
         "compression must be lz4 or zstdN (e.g. zstd3), got '" + name + "'");
   }
 
-  private static void ingest(ObjectStore store, Path repository, String label, Path tree)
+  private static void ingest(
+      ObjectStore store, Path repository, String label, Path tree, boolean report)
       throws IOException {
     List<Path> files = listFiles(tree);
     StorageStats before = store.stats();
@@ -159,6 +191,9 @@ public final class BackupBench {
     }
     long nanos = System.nanoTime() - start;
     double cpu = (processCpuNanos() - cpuStart) / 1e9;
+    if (!report) {
+      return;
+    }
     StorageStats after = store.stats();
     System.out.printf(
         Locale.ROOT,
