@@ -37,7 +37,7 @@ import io.dsblocks.ratelimit.RateLimiterConfig;
  * collapses the stripes (others wait briefly, as during a reconfiguration). No allocation per call
  * (the stripes are allocated once, by the first split).
  */
-public final class FixedWindowRateLimiter extends AbstractRateLimiter {
+public final class FixedWindowRateLimiter extends StripedWindowRateLimiter {
 
   private static final long COUNT_MASK = 0xFFFF_FFFFL;
 
@@ -48,14 +48,6 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
   static final long EXPANDED = -1L;
 
   static final long TRANSITION = -2L;
-
-  /** Internal result: the state moved under the caller; read it again. Never returned out. */
-  private static final long RETRY = Long.MIN_VALUE;
-
-  private final int stripes;
-  private final long minPermitsPerStripe;
-  private final boolean adaptive;
-  private volatile WindowCore core;
 
   /**
    * Creates the limiter with an empty first window.
@@ -77,18 +69,7 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
    */
   FixedWindowRateLimiter(
       RateLimiterConfig config, int stripes, long minPermitsPerStripe, boolean adaptive) {
-    super(config);
-    if (stripes >= 2 && Integer.bitCount(stripes) != 1) {
-      throw new IllegalArgumentException("stripes must be a power of two but was " + stripes);
-    }
-    this.stripes = stripes;
-    this.minPermitsPerStripe = minPermitsPerStripe;
-    this.adaptive = adaptive;
-    this.core = newCore(config.period().toNanos(), config.limit(), 0, 0);
-  }
-
-  private WindowCore newCore(long window, long limit, long origin, long state) {
-    return new WindowCore(window, limit, origin, state, stripes, minPermitsPerStripe);
+    super(config, EXPANDED, TRANSITION, stripes, minPermitsPerStripe, adaptive, 0);
   }
 
   private static long pack(long window, long count) {
@@ -108,221 +89,63 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
   }
 
   @Override
-  protected long reserveAt(long permits, long t, long maxWait) {
-    return reserveAt(permits, t, maxWait, Thread.currentThread().getId());
-  }
-
-  /** {@link #reserveAt(long, long, long)} with the stripe chosen by {@code probe} (tests). */
-  long reserveAt(long permits, long t, long maxWait, long probe) {
-    WindowCore c = core;
-    long s = c.state;
-    for (int spins = 0; ; ) {
-      if (s == EXPANDED) {
-        long r = takeFromStripe(c, permits, t, probe);
-        if (r != RETRY) {
-          return r;
-        }
-        s = c.state;
-        continue;
-      }
-      if (s == TRANSITION) {
-        waitBriefly(spins++);
-        s = c.state;
-        continue;
-      }
-      if (s == CLOSED) {
-        c = successorOf(c);
-        s = c.state;
-        continue;
-      }
-      long cur = c.windowOf(t - c.origin);
-      long rel = Math.max(t - c.origin, cur * c.window); // a stale reading counts as cur's start
-      int ahead = (int) (s >>> 32) - (int) cur; // 0 = current, 1 = next (reserved), else stale
-      long count = s & COUNT_MASK;
-      long target;
-      long newCount;
-      if (ahead == 0 || ahead == 1) {
-        if (count + permits <= c.limit) {
-          target = cur + ahead;
-          newCount = count + permits;
-        } else if (ahead == 0) {
-          target = cur + 1;
-          newCount = permits;
-        } else {
-          return REJECTED; // reservations reach one window ahead at most
-        }
-      } else {
-        target = cur;
+  long tryWord(WindowCore c, long s, long permits, long t, long maxWait) {
+    long cur = c.windowOf(t - c.origin);
+    long rel = Math.max(t - c.origin, cur * c.window); // a stale reading counts as cur's start
+    int ahead = (int) (s >>> 32) - (int) cur; // 0 = current, 1 = next (reserved), else stale
+    long count = s & COUNT_MASK;
+    long target;
+    long newCount;
+    if (ahead == 0 || ahead == 1) {
+      if (count + permits <= c.limit) {
+        target = cur + ahead;
+        newCount = count + permits;
+      } else if (ahead == 0) {
+        target = cur + 1;
         newCount = permits;
-      }
-      long wait = target == cur ? 0 : target * c.window - rel;
-      if (wait > maxWait) {
-        return REJECTED;
-      }
-      // On failure the witness is the current value (and the cache line is ours): retry from it.
-      long witness = c.compareAndExchangeState(s, pack(target, newCount));
-      if (witness == s) {
-        return wait;
-      }
-      if (adaptive && maxWait == 0 && c.stripes != 0 && expand(c, witness, t)) {
-        s = c.state;
       } else {
-        s = witness;
+        return REJECTED; // reservations reach one window ahead at most
       }
+    } else {
+      target = cur;
+      newCount = permits;
     }
+    long wait = target == cur ? 0 : target * c.window - rel;
+    if (wait > maxWait) {
+      return REJECTED;
+    }
+    return c.compareAndSetState(s, pack(target, newCount)) ? wait : LOST;
   }
 
-  /** Takes from the caller's stripe; {@code RETRY} after collapsing when the stripe is short. */
-  private long takeFromStripe(WindowCore c, long permits, long t, long probe) {
-    long[] cells = c.cells;
-    int i = c.stripeOf(cells, probe);
-    long quota = c.quota(i);
-    long s = WindowCore.getCell(cells, i);
-    for (; ; ) {
-      if (s == WindowCore.PARKED) {
-        return RETRY; // a collapse is under way
-      }
-      // Read after the stripe: its writer raised the hint before writing, so cur >= its window.
-      long cur = c.windowOf(t - c.origin);
-      long count = (int) (s >>> 32) == (int) cur ? s & COUNT_MASK : 0;
-      if (count + permits > quota) {
-        collapse(c, t);
-        return RETRY; // decide on the pooled word
-      }
-      long witness = WindowCore.compareAndExchangeCell(cells, i, s, pack(cur, count + permits));
-      if (witness == s) {
-        return 0;
-      }
-      if (adaptive && witness != WindowCore.PARKED) {
-        WindowCore.rehash(cells); // another thread hashes to this stripe: move elsewhere
-      }
-      s = witness;
-    }
+  @Override
+  long stripeValue(long cur, long counts) {
+    return pack(cur, counts);
   }
 
-  /** Splits the word {@code s} (read before {@code t}'s window was computed) into stripes. */
-  private static boolean expand(WindowCore c, long s, long t) {
-    if (s == EXPANDED || s == TRANSITION || s == CLOSED) {
-      return false;
-    }
-    long cur = c.windowOf(t - c.origin);
-    int ahead = (int) (s >>> 32) - (int) cur;
-    if (ahead == 1) {
-      return false; // a reservation holds the next window: stay on the word
-    }
-    long count = ahead == 0 ? s & COUNT_MASK : 0;
-    if (c.limit - count < c.splitThreshold || !c.compareAndSetState(s, TRANSITION)) {
-      return false;
-    }
-    long[] cells = c.cellsForSplit();
+  @Override
+  long countsIn(long v, long cur) {
+    return (int) (v >>> 32) == (int) cur ? v & COUNT_MASK : 0;
+  }
+
+  @Override
+  long wordOf(long cur, long counts) {
+    return word(cur, counts);
+  }
+
+  @Override
+  long used(long counts) {
+    return counts;
+  }
+
+  @Override
+  boolean splittable(long s, long cur) {
+    return (int) (s >>> 32) - (int) cur != 1; // a reservation holds the next window: stay
+  }
+
+  @Override
+  void deal(WindowCore c, long[] cells, long cur, long counts) {
     for (int i = 0; i < c.stripes; i++) {
-      WindowCore.setCell(cells, i, pack(cur, c.share(i, count))); // within quota(i)
-    }
-    c.epoch = c.epoch + 1; // only the thread holding TRANSITION writes it
-    c.state = EXPANDED;
-    return true;
-  }
-
-  /**
-   * Splits the word into stripes now if enough permits are free (tests drive striping with this; in
-   * production a lost compare-and-set does).
-   *
-   * @param t relative time
-   * @return whether the limiter is striped afterwards
-   */
-  boolean expandAt(long t) {
-    for (int spins = 0; ; ) {
-      WindowCore c = core;
-      long s = c.state;
-      if (s == EXPANDED) {
-        return true;
-      }
-      if (s == TRANSITION || s == CLOSED) {
-        waitBriefly(spins++);
-        continue;
-      }
-      if (c.stripes == 0) {
-        return false;
-      }
-      if (expand(c, s, t)) {
-        return true;
-      }
-      if (c.state == s) {
-        return false; // not enough free permits (or a reservation ahead)
-      }
-    }
-  }
-
-  /**
-   * Whether the state currently lives in stripes (tests).
-   *
-   * @return true while striped
-   */
-  boolean isStriped() {
-    return core.state == EXPANDED;
-  }
-
-  /** Collapses the stripes into the word, unless another thread is already doing so. */
-  private static void collapse(WindowCore c, long t) {
-    if (c.compareAndSetState(EXPANDED, TRANSITION)) {
-      c.state = pool(c, t);
-    }
-  }
-
-  /** Parks the stripes and returns their pooled word; the caller holds TRANSITION. */
-  private static long pool(WindowCore c, long t) {
-    c.parkAll();
-    // After parking: every stripe admission raised the hint before its CAS, so cur >= its window.
-    long cur = c.windowOf(t - c.origin);
-    long count = 0;
-    for (int i = 0; i < c.stripes; i++) {
-      long v = c.parkedValue(i);
-      if ((int) (v >>> 32) == (int) cur) {
-        count += v & COUNT_MASK;
-      }
-    }
-    return word(cur, count);
-  }
-
-  /**
-   * The word's value at {@code t} (pooling the stripes, without writing, if striped), or {@link
-   * #CLOSED}.
-   */
-  private static long readState(WindowCore c, long t) {
-    for (int spins = 0; ; ) {
-      long s = c.state;
-      if (s != EXPANDED && s != TRANSITION) {
-        return s;
-      }
-      if (s == EXPANDED) {
-        int epoch = c.epoch;
-        long[] cells = c.cells;
-        long first = 0;
-        boolean parked = false;
-        for (int i = 0; i < c.stripes && !parked; i++) {
-          long v = WindowCore.getCell(cells, i);
-          parked = v == WindowCore.PARKED;
-          first += v;
-        }
-        if (!parked) {
-          long cur = c.windowOf(t - c.origin);
-          long second = 0;
-          long count = 0;
-          for (int i = 0; i < c.stripes && !parked; i++) {
-            long v = WindowCore.getCell(cells, i);
-            parked = v == WindowCore.PARKED;
-            second += v;
-            count += (int) (v >>> 32) == (int) cur ? v & COUNT_MASK : 0;
-          }
-          if (!parked && first == second && c.state == EXPANDED && c.epoch == epoch) {
-            return word(cur, count);
-          }
-          if (!parked) {
-            continue; // a stripe moved between the collects: collect again at once
-          }
-        }
-      }
-      waitBriefly(spins++);
+      WindowCore.setCell(cells, i, pack(cur, c.share(i, counts))); // within quota(i)
     }
   }
 
@@ -374,31 +197,5 @@ public final class FixedWindowRateLimiter extends AbstractRateLimiter {
     long count = s & COUNT_MASK;
     long state = ahead == 0 || ahead == 1 ? pack(ahead, Math.min(count, limit)) : 0;
     core = newCore(window, limit, t, state);
-  }
-
-  /** Closes the word (collapsing the stripes first) and returns its last value. */
-  private static long close(WindowCore c, long t) {
-    for (int spins = 0; ; ) {
-      long s = c.state;
-      if (s == EXPANDED) {
-        if (c.compareAndSetState(EXPANDED, TRANSITION)) {
-          long pooled = pool(c, t);
-          c.state = CLOSED; // straight from TRANSITION: the pooled word is never seen
-          return pooled;
-        }
-      } else if (s == TRANSITION) {
-        waitBriefly(spins++);
-      } else if (c.compareAndSetState(s, CLOSED)) {
-        return s;
-      }
-    }
-  }
-
-  private WindowCore successorOf(WindowCore closed) {
-    WindowCore c;
-    for (int i = 0; (c = core) == closed; i++) {
-      waitBriefly(i);
-    }
-    return c;
   }
 }

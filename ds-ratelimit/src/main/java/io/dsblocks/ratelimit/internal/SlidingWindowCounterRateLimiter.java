@@ -45,7 +45,7 @@ import io.dsblocks.ratelimit.RateLimiterConfig;
  * collapses the stripes (others wait briefly, as during a reconfiguration). No allocation per call
  * (the stripes are allocated once, by the first split).
  */
-public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
+public final class SlidingWindowCounterRateLimiter extends StripedWindowRateLimiter {
 
   private static final int COUNT_BITS = 22;
   private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
@@ -59,14 +59,6 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
   static final long EXPANDED = CLOSED | (1L << COUNT_BITS);
 
   static final long TRANSITION = CLOSED | (2L << COUNT_BITS);
-
-  /** Internal result: the state moved under the caller; read it again. Never returned out. */
-  private static final long RETRY = Long.MIN_VALUE;
-
-  private final int stripes;
-  private final long minPermitsPerStripe;
-  private final boolean adaptive;
-  private volatile WindowCore core;
 
   /**
    * Creates the limiter with empty windows.
@@ -88,18 +80,7 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
    */
   SlidingWindowCounterRateLimiter(
       RateLimiterConfig config, int stripes, long minPermitsPerStripe, boolean adaptive) {
-    super(config);
-    if (stripes >= 2 && Integer.bitCount(stripes) != 1) {
-      throw new IllegalArgumentException("stripes must be a power of two but was " + stripes);
-    }
-    this.stripes = stripes;
-    this.minPermitsPerStripe = minPermitsPerStripe;
-    this.adaptive = adaptive;
-    this.core = newCore(config.period().toNanos(), config.limit(), 0, 0);
-  }
-
-  private WindowCore newCore(long window, long limit, long origin, long state) {
-    return new WindowCore(window, limit, origin, state, stripes, minPermitsPerStripe);
+    super(config, EXPANDED, TRANSITION, stripes, minPermitsPerStripe, adaptive, 0);
   }
 
   private static long pack(long window, long previous, long current) {
@@ -153,214 +134,53 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
   }
 
   @Override
-  protected long reserveAt(long permits, long t, long maxWait) {
-    return reserveAt(permits, t, maxWait, Thread.currentThread().getId());
-  }
-
-  /** {@link #reserveAt(long, long, long)} with the stripe chosen by {@code probe} (tests). */
-  long reserveAt(long permits, long t, long maxWait, long probe) {
-    WindowCore c = core;
-    long s = c.state;
-    for (int spins = 0; ; ) {
-      if (s == EXPANDED) {
-        long r = takeFromStripe(c, permits, t, probe);
-        if (r != RETRY) {
-          return r;
-        }
-        s = c.state;
-        continue;
-      }
-      if (s == TRANSITION) {
-        waitBriefly(spins++);
-        s = c.state;
-        continue;
-      }
-      if (s == CLOSED) {
-        c = successorOf(c);
-        s = c.state;
-        continue;
-      }
-      long rel = t - c.origin;
-      long cur = c.windowOf(rel);
-      long e = Math.max(0, rel - cur * c.window); // a stale reading counts as cur's start
-      long r = rolled(s, cur);
-      long previous = r >>> COUNT_BITS;
-      long current = r & COUNT_MASK;
-      if (!admits(c.limit, c.window, e, previous, current, permits)) {
-        return REJECTED;
-      }
-      // On failure the witness is the current value (and the cache line is ours): retry from it.
-      long witness = c.compareAndExchangeState(s, pack(cur, previous, current + permits));
-      if (witness == s) {
-        return 0;
-      }
-      if (adaptive && c.stripes != 0 && expand(c, witness, t)) {
-        s = c.state;
-      } else {
-        s = witness;
-      }
-    }
-  }
-
-  /** Takes from the caller's stripe; {@code RETRY} after collapsing when the stripe is short. */
-  private long takeFromStripe(WindowCore c, long permits, long t, long probe) {
-    long[] cells = c.cells;
-    int i = c.stripeOf(cells, probe);
-    long quota = c.quota(i);
-    long s = WindowCore.getCell(cells, i);
-    for (; ; ) {
-      if (s == WindowCore.PARKED) {
-        return RETRY; // a collapse is under way
-      }
-      // Read after the stripe: its writer raised the hint before writing, so cur >= its window.
-      long cur = c.windowOf(t - c.origin);
-      long r = rolled(s, cur);
-      long previous = r >>> COUNT_BITS;
-      long current = r & COUNT_MASK;
-      if (previous + current + permits > quota) {
-        collapse(c, t);
-        return RETRY; // decide on the pooled word
-      }
-      long witness =
-          WindowCore.compareAndExchangeCell(cells, i, s, pack(cur, previous, current + permits));
-      if (witness == s) {
-        return 0;
-      }
-      if (adaptive && witness != WindowCore.PARKED) {
-        WindowCore.rehash(cells); // another thread hashes to this stripe: move elsewhere
-      }
-      s = witness;
-    }
-  }
-
-  /** Splits the word {@code s} (read before {@code t}'s window was computed) into stripes. */
-  private static boolean expand(WindowCore c, long s, long t) {
-    if (s == EXPANDED || s == TRANSITION || s == CLOSED) {
-      return false;
-    }
-    long cur = c.windowOf(t - c.origin);
+  long tryWord(WindowCore c, long s, long permits, long t, long maxWait) {
+    long rel = t - c.origin;
+    long cur = c.windowOf(rel);
+    long e = Math.max(0, rel - cur * c.window); // a stale reading counts as cur's start
     long r = rolled(s, cur);
     long previous = r >>> COUNT_BITS;
-    long total = previous + (r & COUNT_MASK);
-    if (c.limit - total < c.splitThreshold || !c.compareAndSetState(s, TRANSITION)) {
-      return false;
+    long current = r & COUNT_MASK;
+    if (!admits(c.limit, c.window, e, previous, current, permits)) {
+      return REJECTED;
     }
-    long[] cells = c.cellsForSplit();
-    long previousLeft = previous;
+    return c.compareAndSetState(s, pack(cur, previous, current + permits)) ? 0 : LOST;
+  }
+
+  /** Counts are {previous, current} packed as {@link #rolled} returns them. */
+  @Override
+  long countsIn(long v, long cur) {
+    return rolled(v, cur);
+  }
+
+  @Override
+  long stripeValue(long cur, long counts) {
+    return pack(cur, counts >>> COUNT_BITS, counts & COUNT_MASK);
+  }
+
+  @Override
+  long wordOf(long cur, long counts) {
+    return word(cur, counts >>> COUNT_BITS, counts & COUNT_MASK);
+  }
+
+  /**
+   * A stripe admits only if its previous count (in full, whatever the position in the window) plus
+   * its current count fit its quota: summed over the stripes this implies the word's exact check.
+   */
+  @Override
+  long used(long counts) {
+    return (counts >>> COUNT_BITS) + (counts & COUNT_MASK);
+  }
+
+  @Override
+  void deal(WindowCore c, long[] cells, long cur, long counts) {
+    long previousLeft = counts >>> COUNT_BITS;
+    long total = used(counts);
     for (int i = 0; i < c.stripes; i++) {
       long share = c.share(i, total); // within quota(i)
       long p = Math.min(share, previousLeft);
       previousLeft -= p;
       WindowCore.setCell(cells, i, pack(cur, p, share - p));
-    }
-    c.epoch = c.epoch + 1; // only the thread holding TRANSITION writes it
-    c.state = EXPANDED;
-    return true;
-  }
-
-  /**
-   * Splits the word into stripes now if enough permits are free (tests drive striping with this; in
-   * production a lost compare-and-set does).
-   *
-   * @param t relative time
-   * @return whether the limiter is striped afterwards
-   */
-  boolean expandAt(long t) {
-    for (int spins = 0; ; ) {
-      WindowCore c = core;
-      long s = c.state;
-      if (s == EXPANDED) {
-        return true;
-      }
-      if (s == TRANSITION || s == CLOSED) {
-        waitBriefly(spins++);
-        continue;
-      }
-      if (c.stripes == 0) {
-        return false;
-      }
-      if (expand(c, s, t)) {
-        return true;
-      }
-      if (c.state == s) {
-        return false; // not enough free permits
-      }
-    }
-  }
-
-  /**
-   * Whether the state currently lives in stripes (tests).
-   *
-   * @return true while striped
-   */
-  boolean isStriped() {
-    return core.state == EXPANDED;
-  }
-
-  /** Collapses the stripes into the word, unless another thread is already doing so. */
-  private static void collapse(WindowCore c, long t) {
-    if (c.compareAndSetState(EXPANDED, TRANSITION)) {
-      c.state = pool(c, t);
-    }
-  }
-
-  /** Parks the stripes and returns their pooled word; the caller holds TRANSITION. */
-  private static long pool(WindowCore c, long t) {
-    c.parkAll();
-    // After parking: every stripe admission raised the hint before its CAS, so cur >= its window.
-    long cur = c.windowOf(t - c.origin);
-    long previous = 0;
-    long current = 0;
-    for (int i = 0; i < c.stripes; i++) {
-      long r = rolled(c.parkedValue(i), cur);
-      previous += r >>> COUNT_BITS;
-      current += r & COUNT_MASK;
-    }
-    return word(cur, previous, current);
-  }
-
-  /**
-   * The word's value at {@code t} (pooling the stripes, without writing, if striped), or {@link
-   * #CLOSED}.
-   */
-  private static long readState(WindowCore c, long t) {
-    for (int spins = 0; ; ) {
-      long s = c.state;
-      if (s != EXPANDED && s != TRANSITION) {
-        return s;
-      }
-      if (s == EXPANDED) {
-        int epoch = c.epoch;
-        long[] cells = c.cells;
-        long first = 0;
-        boolean parked = false;
-        for (int i = 0; i < c.stripes && !parked; i++) {
-          long v = WindowCore.getCell(cells, i);
-          parked = v == WindowCore.PARKED;
-          first += v;
-        }
-        if (!parked) {
-          long cur = c.windowOf(t - c.origin);
-          long second = 0;
-          long previous = 0;
-          long current = 0;
-          for (int i = 0; i < c.stripes && !parked; i++) {
-            long v = WindowCore.getCell(cells, i);
-            parked = v == WindowCore.PARKED;
-            second += v;
-            long r = rolled(v, cur);
-            previous += r >>> COUNT_BITS;
-            current += r & COUNT_MASK;
-          }
-          if (!parked && first == second && c.state == EXPANDED && c.epoch == epoch) {
-            return word(cur, previous, current);
-          }
-          if (!parked) {
-            continue; // a stripe moved between the collects: collect again at once
-          }
-        }
-      }
-      waitBriefly(spins++);
     }
   }
 
@@ -451,31 +271,5 @@ public final class SlidingWindowCounterRateLimiter extends AbstractRateLimiter {
     long previous = Math.min(r >>> COUNT_BITS, limit);
     long current = Math.min(r & COUNT_MASK, limit);
     core = newCore(window, limit, t, pack(0, previous, current));
-  }
-
-  /** Closes the word (collapsing the stripes first) and returns its last value. */
-  private static long close(WindowCore c, long t) {
-    for (int spins = 0; ; ) {
-      long s = c.state;
-      if (s == EXPANDED) {
-        if (c.compareAndSetState(EXPANDED, TRANSITION)) {
-          long pooled = pool(c, t);
-          c.state = CLOSED; // straight from TRANSITION: the pooled word is never seen
-          return pooled;
-        }
-      } else if (s == TRANSITION) {
-        waitBriefly(spins++);
-      } else if (c.compareAndSetState(s, CLOSED)) {
-        return s;
-      }
-    }
-  }
-
-  private WindowCore successorOf(WindowCore closed) {
-    WindowCore c;
-    for (int i = 0; (c = core) == closed; i++) {
-      waitBriefly(i);
-    }
-    return c;
   }
 }
