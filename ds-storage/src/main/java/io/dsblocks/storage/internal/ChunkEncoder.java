@@ -95,9 +95,9 @@ final class ChunkEncoder {
     } catch (StorageCorruptionException e) {
       return null; // damaged, or itself a delta: store the chunk whole
     }
-    byte[] program = DeltaCodec.encode(base, buf, off, len);
-    if (program.length > len / 2) {
-      return null;
+    byte[] program = DeltaCodec.encode(base, buf, off, len, len / 2);
+    if (program == null) {
+      return null; // too different: most candidates sharing a feature or two are
     }
     byte[] inner = compressor.compressUnsampled(program, 0, program.length);
     return ChunkPipeline.deltaForm(len, baseId, base.length, inner);
