@@ -268,6 +268,64 @@ class DeltaAndDictionaryTest {
   }
 
   @Test
+  void whileTheFirstDictionaryTrainsOtherThreadsWaitForItInsteadOfCompressingWithout()
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Compressors.zstdAvailable());
+    try (DefaultObjectStore s = TestStores.create(dir, config().build())) {
+      int sampleBytes = 1_000_000;
+      RepositoryCompressor c =
+          new RepositoryCompressor(
+              s.db, s.sealer, Compression.lz4(), Compressors.lz4(), sampleBytes, 0);
+      int threads = 4;
+      int perThread = 400; // about 1 MB each: the sample completes early in every thread's run
+      java.util.concurrent.atomic.AtomicInteger withoutDictionary =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger sampleChunks =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+      List<Thread> workers = new ArrayList<>();
+      List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.atomic.AtomicLong sampled = new java.util.concurrent.atomic.AtomicLong();
+      for (int t = 0; t < threads; t++) {
+        long seed = 10_000L * (t + 1);
+        Thread w =
+            new Thread(
+                () -> {
+                  try {
+                    start.await();
+                    for (int i = 0; i < perThread; i++) {
+                      byte[] chunk = source(seed + i, 2500);
+                      boolean inSample = sampled.addAndGet(chunk.length) <= sampleBytes + 2500;
+                      byte[] out = c.compress(chunk, 0, chunk.length);
+                      if (out[0] != 5) {
+                        withoutDictionary.incrementAndGet();
+                        if (inSample) {
+                          sampleChunks.incrementAndGet();
+                        }
+                      }
+                      assertThat(c.decompress(out, 0, out.length)).isEqualTo(chunk);
+                    }
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  }
+                });
+        workers.add(w);
+        w.start();
+      }
+      for (Thread w : workers) {
+        w.join(60_000);
+      }
+      assertThat(failures).isEmpty();
+      assertThat(c.currentDictionaryId()).isNotZero();
+      // Only the sample itself (and the few compressions already past the check when training
+      // began, and chunks counted in a different order than sampled: a few per thread) went without
+      // the dictionary; training takes long
+      // enough that threads compressing on during it would add dozens.
+      assertThat(withoutDictionary.get() - sampleChunks.get()).isLessThanOrEqualTo(2 * threads);
+    }
+  }
+
+  @Test
   void aHotStoreTrainsAnLz4DictionaryAndEveryChunkStaysReadableUnderEverySetting() {
     // Training uses zstd's trainer; without zstd-jni a hot store keeps plain LZ4.
     org.junit.jupiter.api.Assumptions.assumeTrue(Compressors.zstdAvailable());
