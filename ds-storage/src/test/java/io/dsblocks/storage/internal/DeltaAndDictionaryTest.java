@@ -72,6 +72,38 @@ class DeltaAndDictionaryTest {
   }
 
   @Test
+  void aCachedBaseThatWasCollectedAndWrittenAgainAsADeltaIsNotUsedAsABase() {
+    byte[] x = source(41, 12_000);
+    try (DefaultObjectStore s = TestStores.create(dir, config().build())) {
+      put(s, "x", x); // stored whole
+      put(s, "y1", edited(x, 1)); // a delta of x: x's plaintext is now in the encoder's cache
+      assertThat(deltaRows(s)).isEqualTo(1);
+      s.delete("x");
+      s.delete("y1");
+      // The first cycle sweeps y1; x, its base, goes in the next one.
+      for (int cycle = 0; cycle < 4 && s.collectGarbage().chunksSwept() > 0; cycle++) {
+        assertThat(cycle).isLessThan(3);
+      }
+      assertThat(s.stats().chunks()).isZero(); // x is gone
+      byte[] z = x.clone();
+      for (int i = 0; i < 3; i++) {
+        System.arraycopy(source(50 + i, 300), 0, z, 2000 + i * 3000, 300);
+      }
+      put(s, "z", z); // stored whole (x no longer exists)
+      put(s, "x", x); // x again, now as a delta of z
+      assertThat(deltaRows(s)).isEqualTo(1);
+      // A near-exact copy of x: x is the best candidate, but its record is now a delta, which the
+      // cache must not hide (a delta of a delta cannot be read).
+      byte[] y2 = x.clone();
+      y2[6000] ^= 1;
+      put(s, "y2", y2);
+      assertThat(get(s, "y2")).isEqualTo(y2);
+      assertThat(get(s, "x")).isEqualTo(x);
+      assertThat(s.verify().healthy()).isTrue();
+    }
+  }
+
+  @Test
   void deltaProgramsRoundTripAndRejectMalformedInput() {
     byte[] base = source(1, 12_000);
     byte[] target = edited(base, 2);
