@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -153,20 +154,24 @@ public final class BackupBench {
     long cpuStart = processCpuNanos();
     // Files are fed by several threads, as restic reads files in parallel: a small file is
     // processed on the thread that puts it, so one driver thread would use one core. A Batch is
-    // single-threaded, so each thread fills its own batch (one durable commit per thread).
+    // single-threaded, so each thread fills its own batch (one durable commit per thread). Threads
+    // take the next file from a shared counter (restic's workers take files from a queue), so
+    // they finish together instead of one idling while the other works through larger files.
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    AtomicInteger nextFile = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long bytes = 0;
     try {
       List<Future<Long>> parts = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        int first = t;
         parts.add(
             pool.submit(
                 () -> {
                   long n = 0;
                   try (ObjectStore.Batch batch = store.batch()) {
-                    for (int i = first; i < files.size(); i += threads) {
+                    for (int i = nextFile.getAndIncrement();
+                        i < files.size();
+                        i = nextFile.getAndIncrement()) {
                       Path file = files.get(i);
                       String key =
                           label + "/" + tree.relativize(file).toString().replace('\\', '/');

@@ -6,6 +6,8 @@ import io.dsblocks.storage.internal.delta.SketchIndex;
 import io.dsblocks.storage.internal.index.ChunkLocation;
 import io.dsblocks.storage.internal.pipeline.ChunkPipeline;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 
 /**
  * Turns a new chunk into its stored form: a delta against a similar stored chunk when one is found
@@ -36,6 +38,22 @@ final class ChunkEncoder {
   private final DefaultObjectStore store;
   private final RepositoryCompressor compressor;
   private final SketchIndex sketches;
+
+  /**
+   * Plaintexts of recently read bases, least recently used first, at most {@link
+   * #BASE_CACHE_BYTES}. Sibling files (generated variants, one class per platform) pick the same
+   * base: on the JDK trees 44% of delta attempts named a base already tried, and reading one costs
+   * a pack read, decryption, decompression and a hash check. A chunk's content never changes (its
+   * id is its hash), so an entry cannot be stale; whether the base still exists is checked (and
+   * protected from GC) before every use, cached or not. Guarded by itself.
+   */
+  private final LinkedHashMap<ChunkKey, CachedBase> recentBases =
+      new LinkedHashMap<>(64, 0.75f, true);
+
+  private long cachedBytes; // guarded by recentBases
+
+  /** Budget of {@link #recentBases}. */
+  static final long BASE_CACHE_BYTES = 8 << 20;
 
   ChunkEncoder(DefaultObjectStore store, RepositoryCompressor compressor, SketchIndex sketches) {
     this.store = store;
@@ -81,6 +99,34 @@ final class ChunkEncoder {
     return new Encoded(pipeline.sealCompressed(id, normal), null);
   }
 
+  /** A base's plaintext and the record it was read from. */
+  private record CachedBase(ChunkLocation location, byte[] plain) {}
+
+  /**
+   * The cached plaintext of a base, if it was read from the record the index names now. Another
+   * record (the chunk was collected and written again, maybe as a delta, or moved by a repack) is
+   * read again: only a record read through {@link ChunkPipeline#readAsBase} is known not to be a
+   * delta, and records never change in place (pack ids are not reused).
+   */
+  private byte[] cachedBase(ChunkKey key, ChunkLocation loc) {
+    synchronized (recentBases) {
+      CachedBase c = recentBases.get(key);
+      return c != null && c.location().equals(loc) ? c.plain() : null;
+    }
+  }
+
+  private void cacheBase(ChunkKey key, ChunkLocation loc, byte[] base) {
+    synchronized (recentBases) {
+      CachedBase old = recentBases.put(key, new CachedBase(loc, base));
+      cachedBytes += base.length - (old == null ? 0 : old.plain().length);
+      Iterator<CachedBase> oldest = recentBases.values().iterator();
+      while (cachedBytes > BASE_CACHE_BYTES && oldest.hasNext()) {
+        cachedBytes -= oldest.next().plain().length;
+        oldest.remove();
+      }
+    }
+  }
+
   /** The delta form against a candidate, or null if the candidate is unusable or too different. */
   private byte[] deltaForm(byte[] baseId, byte[] buf, int off, int len) {
     ChunkKey key = new ChunkKey(baseId);
@@ -89,15 +135,18 @@ final class ChunkEncoder {
     if (loc == null) {
       return null; // not committed (yet), or collected
     }
-    byte[] base;
-    try {
-      base = ChunkPipeline.readAsBase(() -> store.readChunk(baseId, loc.rawLength()));
-    } catch (StorageCorruptionException e) {
-      return null; // damaged, or itself a delta: store the chunk whole
+    byte[] base = cachedBase(key, loc);
+    if (base == null) {
+      try {
+        base = ChunkPipeline.readAsBase(() -> store.readChunk(baseId, loc.rawLength()));
+      } catch (StorageCorruptionException e) {
+        return null; // damaged, or itself a delta: store the chunk whole
+      }
+      cacheBase(key, loc, base);
     }
-    byte[] program = DeltaCodec.encode(base, buf, off, len);
-    if (program.length > len / 2) {
-      return null;
+    byte[] program = DeltaCodec.encode(base, buf, off, len, len / 2);
+    if (program == null) {
+      return null; // too different: most candidates sharing a feature or two are
     }
     byte[] inner = compressor.compressUnsampled(program, 0, program.length);
     return ChunkPipeline.deltaForm(len, baseId, base.length, inner);

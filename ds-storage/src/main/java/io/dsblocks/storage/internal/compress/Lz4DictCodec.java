@@ -19,11 +19,15 @@ import java.util.Arrays;
  * no earlier occurrence of its license header, imports or common identifiers); with a dictionary
  * trained from the repository's own chunks those are matches.
  *
- * <p>Compressor: greedy single-probe hash matching like LZ4's fast mode, with a hash table primed
- * once per dictionary (copied per call) and the input appended after the dictionary in a per-thread
- * buffer, so matching never branches on "dictionary or input". Decompressor: checks every length
- * and offset against the input, the output and the dictionary before copying, so malformed input
- * raises {@link IllegalStateException} and never reads or writes out of bounds.
+ * <p>Compressor: greedy single-probe hash matching like LZ4's fast mode, with a hash table of
+ * dictionary positions primed once per dictionary and a per-thread table of input positions whose
+ * slots are tagged by call (a probe falls back to the primed slot when the input slot is from an
+ * earlier call, so neither table is copied or cleared per call), and the input appended after the
+ * dictionary in a per-thread buffer, so a match never branches on "dictionary or input".
+ * Decompressor: decodes into a per-thread window holding the dictionary followed by the output (so
+ * a match is one copy within the window, wherever it starts); checks every length and offset
+ * against the input, the output and the dictionary before copying, so malformed input raises {@link
+ * IllegalStateException} and never reads or writes out of bounds.
  *
  * <p>Instances are immutable and thread-safe (scratch buffers are per thread).
  */
@@ -52,6 +56,12 @@ final class Lz4DictCodec {
   private final int[] primed;
   private final ThreadLocal<Scratch> scratch;
 
+  /** Per-thread decode window: the dictionary, then room for the output and {@link #SLACK}. */
+  private final ThreadLocal<byte[]> window;
+
+  /** Room after a decoded block for copies that run past its end 8 bytes at a time. */
+  private static final int SLACK = 32;
+
   /**
    * Creates a codec for one dictionary.
    *
@@ -71,6 +81,8 @@ final class Lz4DictCodec {
     }
     this.primed = table;
     this.scratch = ThreadLocal.withInitial(() -> new Scratch(dict, primed.length));
+    this.window =
+        ThreadLocal.withInitial(() -> Arrays.copyOf(dict, dict.length + 16 * 1024 + SLACK));
   }
 
   /** Worst-case compressed size of {@code length} bytes (LZ4's bound). */
@@ -78,14 +90,31 @@ final class Lz4DictCodec {
     return length + length / 255 + 16;
   }
 
-  /** Per-thread buffer holding the dictionary followed by the input, and the hash table. */
+  /**
+   * Per-thread buffer holding the dictionary followed by the input, and the input's hash table.
+   * Slots carry the generation (call) that wrote them (high 32 bits) and a position (low 32): a
+   * slot from an earlier call reads as "not written", and the lookup falls back to the shared
+   * primed table of dictionary positions. Copying the primed table (32 KiB) into a fresh table per
+   * call cost more than compressing a typical 8 KiB chunk's matches.
+   */
   private static final class Scratch {
     byte[] buf;
-    final int[] table;
+    final long[] table;
+    long generation;
 
     Scratch(byte[] dict, int tableSize) {
       buf = Arrays.copyOf(dict, dict.length + 64 * 1024);
-      table = new int[tableSize];
+      table = new long[tableSize];
+    }
+
+    /** Starts a call; clears the table only when the 32-bit generation wraps. */
+    long next() {
+      generation = (generation + 1) & 0xFFFF_FFFFL;
+      if (generation == 0) {
+        Arrays.fill(table, 0L);
+        generation = 1;
+      }
+      return generation;
     }
   }
 
@@ -99,6 +128,9 @@ final class Lz4DictCodec {
 
   /**
    * Compresses {@code src[off, off + len)} into {@code dst} at {@code dstOff}.
+   *
+   * <p>Bytes of {@code dst} after the result (up to 16, within {@code dst}) may be overwritten:
+   * short literal runs are copied 16 bytes at a time.
    *
    * @param dstLen room in {@code dst}, at least {@link #maxCompressedLength}{@code (len)}
    * @return the number of bytes written
@@ -115,8 +147,10 @@ final class Lz4DictCodec {
     }
     byte[] buf = s.buf;
     System.arraycopy(src, off, buf, base, len);
-    int[] table = s.table;
-    System.arraycopy(primed, 0, table, 0, table.length);
+    long[] table = s.table;
+    int[] primed = this.primed;
+    long gen = s.next();
+    long tag = gen << 32;
     int end = base + len;
     int op = dstOff;
     int anchor = base;
@@ -124,7 +158,7 @@ final class Lz4DictCodec {
       int mfLimit = end - MF_LIMIT;
       int matchLimit = end - LAST_LITERALS;
       int ip = base;
-      table[hash(readInt(buf, ip))] = ip;
+      table[hash(readInt(buf, ip))] = tag | ip;
       ip++;
       outer:
       while (true) {
@@ -141,9 +175,10 @@ final class Lz4DictCodec {
           }
           int seq = readInt(buf, ip);
           int h = hash(seq);
-          ref = table[h];
-          table[h] = ip;
-          if (ip - ref <= WINDOW && ref < ip && readInt(buf, ref) == seq) {
+          long e = table[h];
+          ref = (e >>> 32) == gen ? (int) e : primed[h];
+          table[h] = tag | ip;
+          if (ip - ref <= WINDOW && readInt(buf, ref) == seq) {
             break;
           }
         }
@@ -153,23 +188,21 @@ final class Lz4DictCodec {
           ref--;
         }
         while (true) {
-          int mm =
-              Arrays.mismatch(
-                  buf, ip + MIN_MATCH, matchLimit, buf, ref + MIN_MATCH, matchLimit - ip + ref);
-          int matchExtra = mm < 0 ? matchLimit - ip - MIN_MATCH : mm;
+          int matchExtra = matchLength(buf, ip + MIN_MATCH, ref + MIN_MATCH, matchLimit);
           op = writeSequence(buf, anchor, ip - anchor, ip - ref, matchExtra, dst, op);
           ip += MIN_MATCH + matchExtra;
           anchor = ip;
           if (ip > mfLimit) {
             break outer;
           }
-          table[hash(readInt(buf, ip - 2))] = ip - 2;
+          table[hash(readInt(buf, ip - 2))] = tag | (ip - 2);
           // Try an immediate match at the next position (common in repetitive text).
           int seq = readInt(buf, ip);
           int h = hash(seq);
-          ref = table[h];
-          table[h] = ip;
-          if (ip - ref <= WINDOW && ref < ip && readInt(buf, ref) == seq) {
+          long e = table[h];
+          ref = (e >>> 32) == gen ? (int) e : primed[h];
+          table[h] = tag | ip;
+          if (ip - ref <= WINDOW && readInt(buf, ref) == seq) {
             continue;
           }
           ip++;
@@ -184,10 +217,38 @@ final class Lz4DictCodec {
     return op + lit - dstOff;
   }
 
+  /**
+   * How many bytes from {@code ip} equal those from {@code ref} (before {@code limit}): 8 bytes per
+   * step. Most matches in source text are short, where this beats {@code Arrays.mismatch}'s setup.
+   */
+  private static int matchLength(byte[] buf, int ip, int ref, int limit) {
+    int start = ip;
+    while (ip <= limit - 8) {
+      long diff = (long) LONG.get(buf, ip) ^ (long) LONG.get(buf, ref);
+      if (diff != 0) {
+        return ip - start + (Long.numberOfTrailingZeros(diff) >>> 3);
+      }
+      ip += 8;
+      ref += 8;
+    }
+    while (ip < limit && buf[ip] == buf[ref]) {
+      ip++;
+      ref++;
+    }
+    return ip - start;
+  }
+
   private static int writeSequence(
       byte[] buf, int litStart, int lit, int offset, int matchExtra, byte[] dst, int op) {
     op = writeLength(dst, op, lit, Math.min(matchExtra, 15));
-    System.arraycopy(buf, litStart, dst, op, lit);
+    if (lit <= 16 && dst.length - op >= 16 && buf.length - litStart >= 16) {
+      // Short runs dominate; two 8-byte moves beat arraycopy's setup. Bytes written past the run
+      // are overwritten by what follows (and, at the end, lie in scratch space past the result).
+      LONG.set(dst, op, (long) LONG.get(buf, litStart));
+      LONG.set(dst, op + 8, (long) LONG.get(buf, litStart + 8));
+    } else {
+      System.arraycopy(buf, litStart, dst, op, lit);
+    }
     op += lit;
     dst[op++] = (byte) offset;
     dst[op++] = (byte) (offset >>> 8);
@@ -225,15 +286,35 @@ final class Lz4DictCodec {
    *     not decode to exactly {@code rawLength} bytes
    */
   byte[] decompress(byte[] src, int off, int len, int rawLength) {
-    return decode(dict, src, off, len, rawLength);
+    byte[] w = window.get();
+    if (w.length < dict.length + rawLength + SLACK) {
+      w = Arrays.copyOf(w, dict.length + Math.max(rawLength, 2 * (w.length - dict.length)) + SLACK);
+      window.set(w);
+    }
+    decodeInto(w, dict.length, src, off, len, rawLength);
+    return Arrays.copyOfRange(w, dict.length, dict.length + rawLength);
   }
 
+  /** Decodes with any dictionary (one this instance was not made for: a per-call window). */
   static byte[] decode(byte[] dict, byte[] src, int off, int len, int rawLength) {
-    byte[] out = new byte[rawLength];
+    int d = Math.min(dict.length, WINDOW);
+    byte[] w = new byte[d + rawLength + SLACK];
+    System.arraycopy(dict, dict.length - d, w, 0, d);
+    decodeInto(w, d, src, off, len, rawLength);
+    return Arrays.copyOfRange(w, d, d + rawLength);
+  }
+
+  /**
+   * Decodes into {@code w[base, base + rawLength)}, where {@code w[0, base)} holds the dictionary,
+   * so a match is one copy within {@code w} wherever it starts. {@code w} has {@link #SLACK} bytes
+   * after the output: short literal runs and matches are copied 8 bytes at a time without checking
+   * for the end (what lands past the output is scratch).
+   */
+  private static void decodeInto(byte[] w, int base, byte[] src, int off, int len, int rawLength) {
     int ip = off;
     int end = off + len;
-    int o = 0;
-    int dictLen = dict.length;
+    int o = base;
+    int oend = base + rawLength;
     while (true) {
       if (ip >= end) {
         throw malformed("it ends inside a sequence");
@@ -253,16 +334,15 @@ final class Lz4DictCodec {
           }
         } while (b == 255);
       }
-      if (lit > end - ip || lit > rawLength - o) {
+      if (lit > end - ip || lit > oend - o) {
         throw malformed("a literal run of " + lit + " bytes overruns the input or the output");
       }
-      if (lit <= 16 && end - ip >= 16 && rawLength - o >= 16) {
-        // Short runs dominate; two 8-byte moves beat arraycopy's setup. The extra bytes written
-        // past the run are inside the output and overwritten by what follows.
-        LONG.set(out, o, (long) LONG.get(src, ip));
-        LONG.set(out, o + 8, (long) LONG.get(src, ip + 8));
+      if (lit <= 16 && src.length - ip >= 16) {
+        // Short runs dominate; two 8-byte moves beat arraycopy's setup.
+        LONG.set(w, o, (long) LONG.get(src, ip));
+        LONG.set(w, o + 8, (long) LONG.get(src, ip + 8));
       } else {
-        System.arraycopy(src, ip, out, o, lit);
+        System.arraycopy(src, ip, w, o, lit);
       }
       ip += lit;
       o += lit;
@@ -289,61 +369,42 @@ final class Lz4DictCodec {
         } while (b == 255);
       }
       match += MIN_MATCH;
-      if (match > rawLength - o) {
+      if (match > oend - o) {
         throw malformed("a match of " + match + " bytes overruns the output");
       }
-      if (offset == 0 || offset > o + dictLen) {
+      if (offset == 0 || offset > o) {
         throw malformed(
             "a match offset of "
                 + offset
                 + " reaches before the dictionary ("
-                + o
+                + (o - base)
                 + " output bytes, "
-                + dictLen
+                + base
                 + " dictionary bytes)");
       }
-      if (offset > o) {
-        // Starts in the dictionary; may continue into the output.
-        int fromDict = Math.min(offset - o, match);
-        System.arraycopy(dict, dictLen - (offset - o), out, o, fromDict);
-        o += fromDict;
-        match -= fromDict;
-        if (match > 0) {
-          o = copyWithin(out, o, o - offset, match);
+      int from = o - offset;
+      if (offset >= 8 && match <= 32) {
+        // 8-byte steps: each step reads bytes already final (offset >= 8).
+        for (int k = 0; k < match; k += 8) {
+          LONG.set(w, o + k, (long) LONG.get(w, from + k));
         }
+      } else if (offset >= match) {
+        System.arraycopy(w, from, w, o, match);
       } else {
-        o = copyWithin(out, o, o - offset, match);
+        // Overlapping: the source repeats with period `offset`; copy in growing steps.
+        int to = o;
+        int stop = o + match;
+        while (to < stop) {
+          int step = Math.min(to - from, stop - to);
+          System.arraycopy(w, from, w, to, step);
+          to += step;
+        }
       }
+      o += match;
     }
-    if (o != rawLength) {
-      throw malformed("it decoded to " + o + " bytes, the header says " + rawLength);
+    if (o != oend) {
+      throw malformed("it decoded to " + (o - base) + " bytes, the header says " + rawLength);
     }
-    return out;
-  }
-
-  /** Copies {@code n} bytes from {@code from} to {@code o} in the same array, LZ4-overlap style. */
-  private static int copyWithin(byte[] out, int o, int from, int n) {
-    int distance = o - from;
-    if (distance >= 8 && n <= 32 && out.length - o >= 32) {
-      // Short match, 8-byte steps: each step reads bytes already final (distance >= 8); bytes
-      // written past the match are inside the output and rewritten by what follows.
-      for (int k = 0; k < n; k += 8) {
-        LONG.set(out, o + k, (long) LONG.get(out, from + k));
-      }
-      return o + n;
-    }
-    if (distance >= n) {
-      System.arraycopy(out, from, out, o, n);
-      return o + n;
-    }
-    // Overlapping: the source repeats with period `distance`; copy in growing doubling steps.
-    int end = o + n;
-    while (o < end) {
-      int step = Math.min(o - from, end - o);
-      System.arraycopy(out, from, out, o, step);
-      o += step;
-    }
-    return o;
   }
 
   private static IllegalStateException malformed(String why) {

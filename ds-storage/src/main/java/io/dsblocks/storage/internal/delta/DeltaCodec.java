@@ -1,13 +1,21 @@
 package io.dsblocks.storage.internal.delta;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * A copy/insert delta of a chunk against a similar base chunk: the encoder finds long runs of the
- * target that occur anywhere in the base (8-byte hash of every base position, then extend forward
- * and backward), and writes the rest as literals. The program is then compressed by the store's
- * codec (LZ4 or zstd), which squeezes the literals; for a near-copy of a source file the program is
- * a few copies and a few short literals.
+ * target that occur anywhere in the base (an 8-byte hash of every {@value #STRIDE}th base position,
+ * probed at every target position, then extended forward and backward), and writes the rest as
+ * literals. The program is then compressed by the store's codec (LZ4 or zstd), which squeezes the
+ * literals; for a near-copy of a source file the program is a few copies and a few short literals.
+ *
+ * <p>Indexing every {@value #STRIDE}th base position still finds every match of at least {@code 8 +
+ * STRIDE - 1} bytes (some target position inside it lines up with an indexed base position, and
+ * backward extension recovers the start), which covers {@link #MIN_MATCH}, for a quarter of the
+ * table work; the table also overwrites fewer live entries.
  *
  * <p>Program format, repeated until the output has the target's length:
  *
@@ -22,7 +30,13 @@ public final class DeltaCodec {
   /** Shorter matches cost more as a copy than as literals the codec compresses anyway. */
   static final int MIN_MATCH = 12;
 
+  /** Base positions indexed: every STRIDE-th; must stay at most {@code MIN_MATCH - 7}. */
+  static final int STRIDE = 4;
+
   private static final int HASH_BITS = 15;
+
+  private static final VarHandle LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private static final ThreadLocal<Table> TABLES = ThreadLocal.withInitial(Table::new);
 
@@ -54,48 +68,77 @@ public final class DeltaCodec {
    * @return the delta program
    */
   public static byte[] encode(byte[] base, byte[] target, int off, int len) {
+    return encode(base, target, off, len, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Encodes {@code target[off, off + len)} against {@code base}, giving up as soon as the program
+   * is known to exceed {@code limit} bytes (most candidate bases that share a feature or two with
+   * the target turn out too different; stopping at the limit saves the rest of the scan).
+   *
+   * @param base the base chunk's plaintext
+   * @param target buffer holding the chunk
+   * @param off start
+   * @param len length
+   * @param limit the largest program wanted
+   * @return the delta program, or {@code null} if it would be longer than {@code limit}
+   */
+  public static byte[] encode(byte[] base, byte[] target, int off, int len, int limit) {
     // A fresh 128 KiB table per call was a fifth of ingest CPU (allocation + zeroing). Each thread
     // reuses one table whose slots carry the generation that wrote them: a slot from an earlier
     // call reads as empty without clearing the table.
     Table t = TABLES.get();
     long gen = t.next();
     long[] table = t.slots;
-    for (int p = 0; p + 8 <= base.length; p++) {
-      table[hash(base, p)] = (gen << 32) | p;
+    long tag = gen << 32;
+    for (int p = 0; p + 8 <= base.length; p += STRIDE) {
+      table[hash(base, p)] = tag | p;
     }
-    Out out = new Out(len / 8 + 64);
+    Out out = new Out(Math.min(len / 8 + 64, len + 16));
     int lit = 0; // start of pending literals, relative to off
+    int literals = 0; // literal bytes already written
     int i = 0;
     int end = len - 8;
     while (i <= end) {
       long slot = table[hash(target, off + i)];
-      int cand = (slot >>> 32) == gen ? (int) slot : -1;
-      if (cand >= 0 && equal8(base, cand, target, off + i)) {
-        int f = 8;
-        while (i + f < len && cand + f < base.length && base[cand + f] == target[off + i + f]) {
-          f++;
-        }
-        int b = 0;
-        while (i - b > lit && cand - b > 0 && base[cand - b - 1] == target[off + i - b - 1]) {
-          b++;
-        }
-        int mlen = f + b;
-        if (mlen >= MIN_MATCH) {
-          out.varint(i - b - lit);
-          out.bytes(target, off + lit, i - b - lit);
-          out.varint(mlen);
-          out.varint(cand - b);
-          i += f;
-          lit = i;
-          continue;
+      if ((slot >>> 32) == gen) {
+        int cand = (int) slot;
+        long word = (long) LONG.get(target, off + i);
+        if ((long) LONG.get(base, cand) == word) {
+          int maxF = Math.min(len - i, base.length - cand);
+          int mm =
+              Arrays.mismatch(base, cand + 8, cand + maxF, target, off + i + 8, off + i + maxF);
+          int f = mm < 0 ? maxF : 8 + mm;
+          int b = 0;
+          while (i - b > lit && cand - b > 0 && base[cand - b - 1] == target[off + i - b - 1]) {
+            b++;
+          }
+          int mlen = f + b;
+          if (mlen >= MIN_MATCH) {
+            int l = i - b - lit;
+            literals += l;
+            if (literals > limit) {
+              return null;
+            }
+            out.varint(l);
+            out.bytes(target, off + lit, l);
+            out.varint(mlen);
+            out.varint(cand - b);
+            i += f;
+            lit = i;
+            continue;
+          }
         }
       }
       i++;
+      if (literals + (i - lit) > limit) {
+        return null; // the literals alone already exceed the limit
+      }
     }
     out.varint(len - lit);
     out.bytes(target, off + lit, len - lit);
     out.varint(0);
-    return out.toArray();
+    return out.n > limit ? null : out.toArray();
   }
 
   /**
@@ -166,20 +209,8 @@ public final class DeltaCodec {
     throw new IllegalStateException("delta length field is longer than 5 bytes");
   }
 
-  private static boolean equal8(byte[] a, int ai, byte[] b, int bi) {
-    return Arrays.equals(a, ai, ai + 8, b, bi, bi + 8);
-  }
-
   private static int hash(byte[] d, int p) {
-    long v =
-        (d[p] & 0xffL)
-            | (d[p + 1] & 0xffL) << 8
-            | (d[p + 2] & 0xffL) << 16
-            | (d[p + 3] & 0xffL) << 24
-            | (d[p + 4] & 0xffL) << 32
-            | (d[p + 5] & 0xffL) << 40
-            | (d[p + 6] & 0xffL) << 48
-            | (d[p + 7] & 0xffL) << 56;
+    long v = (long) LONG.get(d, p);
     return (int) ((v * 0x9E3779B97F4A7C15L) >>> (64 - HASH_BITS));
   }
 

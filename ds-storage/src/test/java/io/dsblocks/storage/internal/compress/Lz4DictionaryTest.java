@@ -153,6 +153,39 @@ class Lz4DictionaryTest {
   }
 
   @Test
+  void outputDoesNotDependOnEarlierCallsOnTheSameThread() {
+    // The per-thread hash table is reused across calls (slots tagged by call): a slot left by an
+    // earlier input must never be taken for one of this input's positions.
+    byte[] dict = dictionary();
+    Lz4DictCodec used = new Lz4DictCodec(dict);
+    SplittableRandom r = new SplittableRandom(23);
+    List<byte[]> inputs = new java.util.ArrayList<>(SampleTexts.files(31, 30));
+    byte[] exact = Arrays.copyOfRange(dict, dict.length - 5000, dict.length);
+    inputs.add(exact);
+    byte[] incompressible = new byte[20_000];
+    for (int i = 0; i < incompressible.length; i++) {
+      incompressible[i] = (byte) r.nextInt(256);
+    }
+    inputs.add(incompressible);
+    inputs.add(new byte[0]);
+    inputs.add(new byte[] {1, 2, 3});
+    for (int round = 0; round < 3; round++) {
+      for (byte[] in : inputs) {
+        byte[] out = new byte[Lz4DictCodec.maxCompressedLength(in.length)];
+        int n = used.compress(in, 0, in.length, out, 0, out.length);
+        Lz4DictCodec fresh = new Lz4DictCodec(dict);
+        byte[] expected = new byte[out.length];
+        int m = fresh.compress(in, 0, in.length, expected, 0, expected.length);
+        assertThat(Arrays.copyOf(out, n)).isEqualTo(Arrays.copyOf(expected, m));
+        assertThat(used.decompress(out, 0, n, in.length)).isEqualTo(in);
+      }
+    }
+    // An exact copy of the dictionary's tail is a few sequences.
+    byte[] out = new byte[Lz4DictCodec.maxCompressedLength(exact.length)];
+    assertThat(used.compress(exact, 0, exact.length, out, 0, out.length)).isLessThan(64);
+  }
+
+  @Test
   void rejectsBadDictionaries() {
     assertThatThrownBy(() -> Compressors.lz4(new byte[3]))
         .isInstanceOf(IllegalArgumentException.class)

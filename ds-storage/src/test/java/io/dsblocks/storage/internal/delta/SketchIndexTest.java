@@ -60,4 +60,43 @@ class SketchIndexTest {
     // Its slots may survive in the tables, but the ring entry now belongs to another chunk.
     assertThat(index.candidates(sketch(old), 2)).noneMatch(c -> Arrays.equals(c, id(7)));
   }
+
+  @Test
+  void smallChunksGetDistinctSketches() {
+    // At 1 sampled window in 64 a 256-byte chunk often has no or few sampled windows; their
+    // sketches must still differ, or every small chunk would be offered as a base for the others.
+    SplittableRandom r = new SplittableRandom(42);
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    int n = 500;
+    for (int i = 0; i < n; i++) {
+      byte[] b = new byte[SketchIndex.MIN_LENGTH + r.nextInt(200)];
+      r.nextBytes(b);
+      for (long sf : sketch(b)) {
+        seen.add(sf);
+      }
+    }
+    // Random chunks share essentially no super-feature (allow a few table-free coincidences).
+    assertThat(seen.size()).isGreaterThan(n * SketchIndex.SUPER - 5);
+  }
+
+  @Test
+  void nearCopiesOfSmallAndLargeChunksShareSuperFeatures() {
+    SplittableRandom r = new SplittableRandom(8);
+    for (int size : new int[] {600, 3000, 20_000, 60_000}) {
+      int sharing = 0;
+      for (int trial = 0; trial < 20; trial++) {
+        byte[] a = text(r.nextLong(), size);
+        byte[] b = a.clone();
+        b[r.nextInt(size)] ^= 1; // one edit
+        long[] sa = sketch(a);
+        long[] sb = sketch(b);
+        int shared = 0;
+        for (int s = 0; s < SketchIndex.SUPER; s++) {
+          shared += sa[s] == sb[s] ? 1 : 0;
+        }
+        sharing += shared > 0 ? 1 : 0;
+      }
+      assertThat(sharing).as("size %d", size).isGreaterThanOrEqualTo(18);
+    }
+  }
 }
