@@ -18,16 +18,26 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private final LoopConnectionPool loopPool;
   final PoolRuntime pool;
   final String endpointId;
+  private final ResponseFramer framer;
   private BackendUser owner;
 
-  BackendHandler(LoopConnectionPool loopPool, PoolRuntime pool, String endpointId) {
+  BackendHandler(
+      LoopConnectionPool loopPool, PoolRuntime pool, String endpointId, ResponseFramer framer) {
     this.loopPool = loopPool;
     this.pool = pool;
     this.endpointId = endpointId;
+    this.framer = framer;
   }
 
-  void attach(BackendUser user) {
+  /**
+   * Hands the connection to a user for one request.
+   *
+   * @param raw whether the user takes the response on the raw path ({@link ResponseFramer})
+   * @param headRequest whether the request is a HEAD
+   */
+  void attach(BackendUser user, boolean raw, boolean headRequest) {
     this.owner = user;
+    framer.configure(raw, headRequest);
   }
 
   void detach() {

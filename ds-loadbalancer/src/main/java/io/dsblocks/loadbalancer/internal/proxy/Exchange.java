@@ -67,6 +67,7 @@ final class Exchange extends BackendUser {
   private final boolean http10;
   private final boolean requestHasBody;
   private final boolean idempotent;
+  private final ProxyServerCodec rawCodec; // non-null: responses may take the raw path
   private final long startNanos;
   private final long startMillis;
 
@@ -122,6 +123,9 @@ final class Exchange extends BackendUser {
     this.requestHasBody =
         HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
     this.idempotent = isIdempotent(method);
+    // The raw response path writes HTTP/1.1 bytes as the backend sent them: only for HTTP/1.1
+    // clients (an HTTP/1.0 client may need the body re-framed, an HTTP/2 one needs frames).
+    this.rawCodec = http10 ? null : handler.codec();
     this.startNanos = rt.config.ticker().read();
     this.startMillis = rt.config.clock().millis();
   }
@@ -140,6 +144,7 @@ final class Exchange extends BackendUser {
     this.http10 = false;
     this.requestHasBody = true; // unknown: the connection is closed afterwards anyway
     this.idempotent = false;
+    this.rawCodec = null;
     this.startNanos = rt.config.ticker().read();
     this.startMillis = rt.config.clock().millis();
   }
@@ -327,7 +332,7 @@ final class Exchange extends BackendUser {
   private void bind(Channel ch) {
     backend = ch;
     backendHandler = backendHandlerOf(ch);
-    backendHandler.attach(this);
+    backendHandler.attach(this, rawCodec != null, headRequest);
     ch.config().setAutoRead(cctx.channel().isWritable());
   }
 
@@ -498,6 +503,18 @@ final class Exchange extends BackendUser {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof ResponseFramer.RawBody) {
+      onRawBody((ResponseFramer.RawBody) msg);
+      return;
+    }
+    if (msg instanceof RawResponseHead) {
+      onRawHead((RawResponseHead) msg);
+      return;
+    }
+    if (msg == ResponseFramer.MALFORMED_BODY) {
+      abort("bad_response");
+      return;
+    }
     if (msg instanceof HttpResponse) {
       HttpResponse response = (HttpResponse) msg;
       if (responseStarted) {
@@ -558,9 +575,48 @@ final class Exchange extends BackendUser {
     ReferenceCountUtil.release(msg);
   }
 
-  private void onResponseHead(HttpResponse response) {
+  /** A response head on the raw path (see {@link ResponseFramer}): forwarded with line edits. */
+  private void onRawHead(RawResponseHead head) {
+    if (responseStarted) {
+      abort("bad_response"); // a second response to one request: framing is broken
+      return;
+    }
+    recordResponse(head.status);
+    backendKeepAlive = head.keepAlive;
+    // The framer only takes bodies it can delimit, and only for HTTP/1.1 clients: no re-framing.
+    closeClient = !clientKeepAlive || rt.draining() || (!requestComplete && requestHasBody);
+    rawCodec.rawResponseStarted();
+    responseStarted = true;
+    rawCodec.writeRaw(head.encode(cctx.alloc(), rt.via11, closeClient), false);
+  }
+
+  /** Body bytes on the raw path, forwarded as they came (chunk framing included). */
+  private void onRawBody(ResponseFramer.RawBody part) {
+    if (!responseStarted) {
+      part.release();
+      return;
+    }
+    responseBytes += part.payload;
+    rt.counters.bytesToClients.add(part.payload);
+    if (part.last) {
+      responseComplete = true;
+      lastClientWrite = rawCodec.writeRaw(part.content(), true);
+      if (!requestComplete) {
+        closeClient = true; // as for a decoded response that overtook its request
+      }
+      finish();
+      return;
+    }
+    rawCodec.writeRaw(part.content(), false);
+    if (!cctx.channel().isWritable() && backend != null) {
+      backend.config().setAutoRead(false); // resumes in onClientWritabilityChanged
+    }
+  }
+
+  /** The response head arrived: the attempt's outcome for the picker and the breaker. */
+  private void recordResponse(int code) {
     cancelTimeout();
-    status = response.status().code();
+    status = code;
     long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
     if (selection != null) {
       selection.onResponse(status, latency);
@@ -574,6 +630,10 @@ final class Exchange extends BackendUser {
       }
       breaker = null;
     }
+  }
+
+  private void onResponseHead(HttpResponse response) {
+    recordResponse(response.status().code());
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     HttpHeaders h = response.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(response);

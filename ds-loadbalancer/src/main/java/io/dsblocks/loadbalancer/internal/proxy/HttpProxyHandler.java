@@ -42,6 +42,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private Exchange exchange;
   private boolean readWanted;
   private LazyTimer requestTimer;
+  private ProxyServerCodec codec;
 
   /**
    * Creates the handler of one connection.
@@ -90,6 +91,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     this.guard = ctx.pipeline().get(RequestHeadTimeoutHandler.class);
     this.requestTimer = new LazyTimer(ctx.executor(), this::requestTimedOut);
+    this.codec = ctx.pipeline().get(ProxyServerCodec.class); // absent on HTTP/2 streams
+  }
+
+  /** The connection's HTTP/1.1 codec, through which raw responses are written; null on HTTP/2. */
+  ProxyServerCodec codec() {
+    return codec;
   }
 
   /** The connection's request timeout, shared by its exchanges (one runs at a time). */
