@@ -63,14 +63,15 @@ final class RawResponseHead {
    *
    * @param viaName {@code "1.1 <pseudonym>"}
    * @param close whether to announce that the client connection closes
+   * @param room extra capacity to leave for body bytes that may follow in the same buffer
    */
-  ByteBuf encode(ByteBufAllocator alloc, String viaName, boolean close) {
+  ByteBuf encode(ByteBufAllocator alloc, String viaName, boolean close, int room) {
     String hop = http10 ? "1.0" + viaName.substring(3) : viaName;
     int size = statusLineEnd + 32 + hop.length() + (via == null ? 0 : via.length() + 2);
     if (lineCount > 0) {
       size += lines[(lineCount - 1) * 3 + 1] - statusLineEnd;
     }
-    ByteBuf out = alloc.buffer(size + CLOSE.length + 2);
+    ByteBuf out = alloc.buffer(size + CLOSE.length + 2 + room);
     out.writeBytes(HTTP11);
     out.writeBytes(bytes, 9, statusLineEnd - 9); // "200 OK\r\n", as received
     int runStart = -1;

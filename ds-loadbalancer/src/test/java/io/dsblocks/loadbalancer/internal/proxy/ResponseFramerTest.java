@@ -44,7 +44,7 @@ class ResponseFramerTest {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof RawResponseHead) {
         RawResponseHead h = (RawResponseHead) msg;
-        ByteBuf out = h.encode(ByteBufAllocator.DEFAULT, VIA, false);
+        ByteBuf out = h.encode(ByteBufAllocator.DEFAULT, VIA, false, 0);
         heads.add(out.toString(StandardCharsets.ISO_8859_1));
         out.release();
         keepAlive.add(h.keepAlive);
@@ -196,7 +196,7 @@ class ResponseFramerTest {
     framer.configure(true, false);
     byte[] b = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     RawResponseHead h = framer.parse(b, b.length);
-    ByteBuf out = h.encode(ByteBufAllocator.DEFAULT, VIA, true);
+    ByteBuf out = h.encode(ByteBufAllocator.DEFAULT, VIA, true, 0);
     assertThat(out.toString(StandardCharsets.US_ASCII))
         .isEqualTo(
             "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nvia: 1.1 dsblocks\r\nconnection: close\r\n\r\n");
