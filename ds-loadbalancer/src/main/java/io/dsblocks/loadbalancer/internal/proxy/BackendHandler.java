@@ -7,10 +7,11 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of a backend connection. While a {@link BackendUser} (an {@link Exchange}, or a
- * response cache fill's {@link BackendFetch}) owns the connection it hands every decoded response
- * part, writability change and failure to it; while the connection idles in its {@link
- * LoopConnectionPool} it watches for the backend closing it (and drops it from the pool), for
- * unsolicited bytes (a protocol error: close), and for the idle timeout (close).
+ * response cache fill's {@link BackendFetch}) owns the connection it hands every response part
+ * (decoded, or raw from the {@link ResponseFramer}), writability change and failure to it; while
+ * the connection idles in its {@link LoopConnectionPool} it watches for the backend closing it (and
+ * drops it from the pool), for unsolicited bytes (a protocol error: close), and for the idle
+ * timeout (close).
  *
  * <p>Not thread-safe: one instance per backend channel, used on its event loop.
  */

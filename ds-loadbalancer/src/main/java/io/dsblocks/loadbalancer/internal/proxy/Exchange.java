@@ -207,7 +207,7 @@ final class Exchange extends BackendUser {
     ForwardedHeaders.addToRequest(
         h,
         handler.clientIp(),
-        view.secure(),
+        handler.secure(),
         rt.config.trustForwardedHeaders(),
         request.protocolVersion(),
         rt.via11);

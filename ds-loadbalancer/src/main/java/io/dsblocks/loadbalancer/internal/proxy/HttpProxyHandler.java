@@ -2,6 +2,7 @@ package io.dsblocks.loadbalancer.internal.proxy;
 
 import io.dsblocks.loadbalancer.RequestContext;
 import io.dsblocks.loadbalancer.proxy.AccessLogSink;
+import io.dsblocks.loadbalancer.tls.TlsSessions;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,6 +44,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean readWanted;
   private LazyTimer requestTimer;
   private ProxyServerCodec codec;
+  private int secure; // 0 unknown, 1 TLS, -1 plain
 
   /**
    * Creates the handler of one connection.
@@ -76,6 +78,17 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
               : RequestContext.empty();
     }
     return pickContext;
+  }
+
+  /**
+   * Whether the connection is TLS, looked up once per connection: the lookup walks the pipeline
+   * (and an HTTP/2 stream's parent), and {@code X-Forwarded-Proto} needs it on every request.
+   */
+  boolean secure() {
+    if (secure == 0) {
+      secure = TlsSessions.sslHandler(ctx.channel()) != null ? 1 : -1;
+    }
+    return secure > 0;
   }
 
   /** The client's IP as forwarded in {@code X-Forwarded-For}, formatted once per connection. */

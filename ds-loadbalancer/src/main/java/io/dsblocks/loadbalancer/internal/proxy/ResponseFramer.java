@@ -51,7 +51,7 @@ final class ResponseFramer extends ChannelInboundHandlerAdapter {
   private static final int C_TRAILER = 8;
   private static final int C_END_LF = 9;
 
-  private static final byte[] TOKEN = new byte[128];
+  private static final byte[] TOKEN = new byte[256]; // indexed by the unsigned byte
 
   static {
     for (int c = '0'; c <= '9'; c++) {
@@ -281,6 +281,9 @@ final class ResponseFramer extends ChannelInboundHandlerAdapter {
         || !digit(b[11])) {
       return null;
     }
+    if (b[len - 4] != '\r' || b[len - 3] != '\n' || b[len - 2] != '\r' || b[len - 1] != '\n') {
+      return null; // the scans below rely on this CRLF CRLF to stop
+    }
     boolean http10 = b[7] == '0';
     int status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
     if (status < 200 || status > 599) {
@@ -288,10 +291,9 @@ final class ResponseFramer extends ChannelInboundHandlerAdapter {
     }
     int i = 12;
     if (b[i] == ' ') {
-      for (i = 13; i < len && b[i] != '\r' && b[i] != '\n'; i++) {
-        if (b[i] == 0 || (b[i] < ' ' && b[i] != '\t') || b[i] == 127) {
-          return null;
-        }
+      i = scanValue(b, 13);
+      if (i < 0) {
+        return null;
       }
     }
     if (i + 1 >= len || b[i] != '\r' || b[i + 1] != '\n') {
@@ -317,25 +319,20 @@ final class ResponseFramer extends ChannelInboundHandlerAdapter {
       }
       int nameStart = pos;
       int j = pos;
-      while (j < len && b[j] >= 0 && TOKEN[b[j]] != 0) {
+      while (TOKEN[b[j] & 0xff] != 0) { // stops at the latest at the final CRLF
         j++;
       }
-      if (j == nameStart || j >= len || b[j] != ':') {
+      if (j == nameStart || b[j] != ':') {
         return null; // no name, a space before the colon, obsolete folding, or junk
       }
       int nameEnd = j;
       j++;
-      while (j < len && (b[j] == ' ' || b[j] == '\t')) {
+      while (b[j] == ' ' || b[j] == '\t') {
         j++;
       }
       int valueStart = j;
-      while (j < len && b[j] != '\r' && b[j] != '\n') {
-        if (b[j] == 0 || (b[j] < ' ' && b[j] != '\t') || b[j] == 127) {
-          return null;
-        }
-        j++;
-      }
-      if (j + 1 >= len || b[j] != '\r' || b[j + 1] != '\n') {
+      j = scanValue(b, j);
+      if (j < 0 || b[j + 1] != '\n') {
         return null;
       }
       int valueEnd = j;
@@ -494,6 +491,28 @@ final class ResponseFramer extends ChannelInboundHandlerAdapter {
       if (s + tl < b.length && b[s + tl] == ':' && equalsIgnoreCase(b, s, b, ts, tl)) {
         lines[k * 3 + 2] |= RawResponseHead.DROP;
       }
+    }
+  }
+
+  /**
+   * The index of the CR ending a field value or reason phrase that starts at {@code i}, or -1 if it
+   * holds a control character other than tab (a bare LF or CR, NUL, DEL). Bytes from 0x80 up
+   * (obs-text) are allowed, as in Netty's decoder.
+   */
+  private static int scanValue(byte[] b, int i) {
+    while (true) {
+      int c = b[i] & 0xff;
+      if (c < 0x20) {
+        if (c == '\r') {
+          return i;
+        }
+        if (c != '\t') {
+          return -1;
+        }
+      } else if (c == 0x7f) {
+        return -1;
+      }
+      i++;
     }
   }
 
@@ -703,7 +722,13 @@ final class ResponseFramer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    release();
+    ByteBuf p = pending;
+    if (p != null) {
+      // Closed inside a head: the decoder reports a truncated head as it always did.
+      pending = null;
+      passThrough = true;
+      ctx.fireChannelRead(p);
+    }
     ctx.fireChannelInactive();
   }
 

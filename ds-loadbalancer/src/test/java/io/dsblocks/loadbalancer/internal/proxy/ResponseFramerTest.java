@@ -103,14 +103,15 @@ class ResponseFramerTest {
 
   @Test
   void contentLengthBodyIsForwardedWhateverTheSplit() {
-    String head = "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 11\r\nX-A: b\r\n\r\n";
+    String head =
+        "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 11\r\nX-A: caf\u00e9\r\n\r\n";
     String response = head + "hello world";
     for (int split = 1; split <= response.length(); split++) {
       Collector c = feed(response, split, false);
       assertThat(c.heads)
           .as("split %d", split)
           .containsExactly(
-              "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 11\r\nX-A: b\r\n"
+              "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 11\r\nX-A: caf\u00e9\r\n"
                   + "via: 1.1 dsblocks\r\n\r\n");
       assertThat(c.body.toString()).isEqualTo("hello world");
       assertThat(c.payload).isEqualTo(11);
@@ -247,6 +248,23 @@ class ResponseFramerTest {
       } finally {
         c.releaseDecoded();
       }
+    }
+  }
+
+  @Test
+  void headCutByTheBackendClosingReachesTheDecoderAsAFailure() {
+    Collector c = new Collector();
+    EmbeddedChannel ch = channel(c, true, false, 8192);
+    ch.writeInbound(
+        Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Le", StandardCharsets.US_ASCII));
+    assertThat(c.decoded).isEmpty();
+    assertThat(c.heads).isEmpty();
+    ch.finishAndReleaseAll(); // the backend closes
+    try {
+      assertThat(c.decoded).isNotEmpty();
+      assertThat(((HttpResponse) c.decoded.get(0)).decoderResult().isFailure()).isTrue();
+    } finally {
+      c.releaseDecoded();
     }
   }
 
