@@ -216,7 +216,7 @@ final class BackendFetch extends BackendUser {
   private void bind(Channel ch) {
     backend = ch;
     backendHandler = ch.pipeline().get(BackendHandler.class);
-    backendHandler.attach(this);
+    backendHandler.attach(this, false, headRequest);
     // Buffering is bounded by maxBytes, so read freely until (and unless) we stream to a client.
     ch.config().setAutoRead(true);
   }

@@ -7,10 +7,11 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * The last handler of a backend connection. While a {@link BackendUser} (an {@link Exchange}, or a
- * response cache fill's {@link BackendFetch}) owns the connection it hands every decoded response
- * part, writability change and failure to it; while the connection idles in its {@link
- * LoopConnectionPool} it watches for the backend closing it (and drops it from the pool), for
- * unsolicited bytes (a protocol error: close), and for the idle timeout (close).
+ * response cache fill's {@link BackendFetch}) owns the connection it hands every response part
+ * (decoded, or raw from the {@link ResponseFramer}), writability change and failure to it; while
+ * the connection idles in its {@link LoopConnectionPool} it watches for the backend closing it (and
+ * drops it from the pool), for unsolicited bytes (a protocol error: close), and for the idle
+ * timeout (close).
  *
  * <p>Not thread-safe: one instance per backend channel, used on its event loop.
  */
@@ -18,16 +19,26 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   private final LoopConnectionPool loopPool;
   final PoolRuntime pool;
   final String endpointId;
+  private final ResponseFramer framer;
   private BackendUser owner;
 
-  BackendHandler(LoopConnectionPool loopPool, PoolRuntime pool, String endpointId) {
+  BackendHandler(
+      LoopConnectionPool loopPool, PoolRuntime pool, String endpointId, ResponseFramer framer) {
     this.loopPool = loopPool;
     this.pool = pool;
     this.endpointId = endpointId;
+    this.framer = framer;
   }
 
-  void attach(BackendUser user) {
+  /**
+   * Hands the connection to a user for one request.
+   *
+   * @param raw whether the user takes the response on the raw path ({@link ResponseFramer})
+   * @param headRequest whether the request is a HEAD
+   */
+  void attach(BackendUser user, boolean raw, boolean headRequest) {
     this.owner = user;
+    framer.configure(raw, headRequest);
   }
 
   void detach() {

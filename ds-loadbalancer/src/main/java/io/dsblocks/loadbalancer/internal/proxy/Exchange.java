@@ -9,12 +9,16 @@ import io.dsblocks.loadbalancer.proxy.FilterResult;
 import io.dsblocks.loadbalancer.proxy.HttpFilter;
 import io.dsblocks.ratelimit.RateLimiter;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -67,6 +71,7 @@ final class Exchange extends BackendUser {
   private final boolean http10;
   private final boolean requestHasBody;
   private final boolean idempotent;
+  private final ProxyServerCodec rawCodec; // non-null: responses may take the raw path
   private final long startNanos;
   private final long startMillis;
 
@@ -93,6 +98,8 @@ final class Exchange extends BackendUser {
 
   private boolean requestComplete;
   private boolean requestSent;
+  private boolean endWrittenWithHead; // this attempt's request went out whole (body-less)
+  private ByteBuf pendingHead; // a raw response head waiting to share one buffer with its body
   private boolean bodyForwarded;
   private boolean awaitingBackendWritable;
   private boolean responseStarted;
@@ -122,6 +129,9 @@ final class Exchange extends BackendUser {
     this.requestHasBody =
         HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
     this.idempotent = isIdempotent(method);
+    // The raw response path writes HTTP/1.1 bytes as the backend sent them: only for HTTP/1.1
+    // clients (an HTTP/1.0 client may need the body re-framed, an HTTP/2 one needs frames).
+    this.rawCodec = http10 ? null : handler.codec();
     this.startNanos = rt.config.ticker().read();
     this.startMillis = rt.config.clock().millis();
   }
@@ -140,6 +150,7 @@ final class Exchange extends BackendUser {
     this.http10 = false;
     this.requestHasBody = true; // unknown: the connection is closed afterwards anyway
     this.idempotent = false;
+    this.rawCodec = null;
     this.startNanos = rt.config.ticker().read();
     this.startMillis = rt.config.clock().millis();
   }
@@ -196,7 +207,7 @@ final class Exchange extends BackendUser {
     ForwardedHeaders.addToRequest(
         h,
         handler.clientIp(),
-        view.secure(),
+        handler.secure(),
         rt.config.trustForwardedHeaders(),
         request.protocolVersion(),
         rt.via11);
@@ -327,7 +338,7 @@ final class Exchange extends BackendUser {
   private void bind(Channel ch) {
     backend = ch;
     backendHandler = backendHandlerOf(ch);
-    backendHandler.attach(this);
+    backendHandler.attach(this, rawCodec != null, headRequest);
     ch.config().setAutoRead(cctx.channel().isWritable());
   }
 
@@ -338,19 +349,25 @@ final class Exchange extends BackendUser {
     }
     if (requestComplete) {
       // A retry of a body-less request whose end was already consumed: send it whole again.
-      backend.write(request, backend.voidPromise());
-      backend.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, backend.voidPromise());
+      if (requestHasBody) {
+        backend.write(request, backend.voidPromise());
+        backend.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, backend.voidPromise());
+      } else {
+        backend.writeAndFlush(wholeRequest(), backend.voidPromise());
+      }
       requestSent = true;
       armTimeout();
       return;
     }
     // Void promises: nothing waits for these writes (a failure reaches the backend handler's
     // exceptionCaught and closes the connection, as a reset would), so no promise is allocated.
+    endWrittenWithHead = !requestHasBody;
     if (requestHasBody) {
       backend.writeAndFlush(request, backend.voidPromise());
     } else {
-      // Flushed together with the (empty) end that follows at once.
-      backend.write(request, backend.voidPromise());
+      // Head and (empty) end in one message: the encoder makes one buffer of it instead of two
+      // writes. Flushed when the client's end of the request has been read (onRequestContent).
+      backend.write(wholeRequest(), backend.voidPromise());
     }
     if (expectContinue) {
       expectContinue = false;
@@ -365,6 +382,17 @@ final class Exchange extends BackendUser {
     } else {
       handler.requestRead(); // demand the first body part (or the end of a body-less request)
     }
+  }
+
+  /** The body-less request as one message, sharing the request's headers (nothing is copied). */
+  private FullHttpRequest wholeRequest() {
+    return new DefaultFullHttpRequest(
+        request.protocolVersion(),
+        request.method(),
+        request.uri(),
+        Unpooled.EMPTY_BUFFER,
+        request.headers(),
+        EmptyHttpHeaders.INSTANCE);
   }
 
   private void armTimeout() {
@@ -468,7 +496,12 @@ final class Exchange extends BackendUser {
     if (content instanceof LastHttpContent) {
       requestComplete = true;
       requestSent = true;
-      backend.writeAndFlush(content, backend.voidPromise());
+      if (endWrittenWithHead) {
+        content.release(); // empty: written with the head already (wholeRequest)
+        backend.flush();
+      } else {
+        backend.writeAndFlush(content, backend.voidPromise());
+      }
       if (responseComplete) {
         finish(); // the response overtook the request; now both are done
       } else {
@@ -496,6 +529,18 @@ final class Exchange extends BackendUser {
   void onBackendMessage(Object msg) {
     if (done) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof ResponseFramer.RawBody) {
+      onRawBody((ResponseFramer.RawBody) msg);
+      return;
+    }
+    if (msg instanceof RawResponseHead) {
+      onRawHead((RawResponseHead) msg);
+      return;
+    }
+    if (msg == ResponseFramer.MALFORMED_BODY) {
+      abort("bad_response");
       return;
     }
     if (msg instanceof HttpResponse) {
@@ -558,9 +603,75 @@ final class Exchange extends BackendUser {
     ReferenceCountUtil.release(msg);
   }
 
-  private void onResponseHead(HttpResponse response) {
+  /** A response head on the raw path (see {@link ResponseFramer}): forwarded with line edits. */
+  private void onRawHead(RawResponseHead head) {
+    if (responseStarted) {
+      abort("bad_response"); // a second response to one request: framing is broken
+      return;
+    }
+    recordResponse(head.status);
+    backendKeepAlive = head.keepAlive;
+    // The framer only takes bodies it can delimit, and only for HTTP/1.1 clients: no re-framing.
+    closeClient = !clientKeepAlive || rt.draining() || (!requestComplete && requestHasBody);
+    rawCodec.rawResponseStarted();
+    responseStarted = true;
+    // Room for a small body: the usual response then leaves as one buffer (one iovec, one
+    // outbound entry) instead of head and body separately.
+    int room =
+        headRequest || head.status == 204 || head.status == 304
+            ? 0
+            : head.chunked ? 256 : (int) Math.min(Math.max(head.contentLength, 0), 4096);
+    pendingHead = head.encode(cctx.alloc(), rt.via11, closeClient, room);
+  }
+
+  /** Writes a raw head that no body part joined within its read. */
+  private void writePendingHead() {
+    ByteBuf h = pendingHead;
+    if (h != null) {
+      pendingHead = null;
+      rawCodec.writeRaw(h, false);
+    }
+  }
+
+  /** Body bytes on the raw path, forwarded as they came (chunk framing included). */
+  private void onRawBody(ResponseFramer.RawBody part) {
+    if (!responseStarted) {
+      part.release();
+      return;
+    }
+    responseBytes += part.payload;
+    rt.counters.bytesToClients.add(part.payload);
+    ByteBuf out = part.content();
+    ByteBuf h = pendingHead;
+    if (h != null) {
+      pendingHead = null;
+      if (out.readableBytes() <= h.writableBytes()) {
+        h.writeBytes(out);
+        part.release();
+        out = h;
+      } else {
+        rawCodec.writeRaw(h, false);
+      }
+    }
+    if (part.last) {
+      responseComplete = true;
+      lastClientWrite = rawCodec.writeRaw(out, true);
+      if (!requestComplete) {
+        closeClient = true; // as for a decoded response that overtook its request
+      }
+      finish();
+      return;
+    }
+    rawCodec.writeRaw(out, false);
+    if (!cctx.channel().isWritable() && backend != null) {
+      backend.config().setAutoRead(false); // resumes in onClientWritabilityChanged
+    }
+  }
+
+  /** The response head arrived: the attempt's outcome for the picker and the breaker. */
+  private void recordResponse(int code) {
     cancelTimeout();
-    status = response.status().code();
+    status = code;
     long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
     if (selection != null) {
       selection.onResponse(status, latency);
@@ -574,6 +685,10 @@ final class Exchange extends BackendUser {
       }
       breaker = null;
     }
+  }
+
+  private void onResponseHead(HttpResponse response) {
+    recordResponse(response.status().code());
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     HttpHeaders h = response.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(response);
@@ -607,6 +722,7 @@ final class Exchange extends BackendUser {
   }
 
   void onBackendReadComplete() {
+    writePendingHead();
     if (responseStarted && !done) {
       cctx.flush();
     }
@@ -717,6 +833,10 @@ final class Exchange extends BackendUser {
     cancelTimeout();
     releaseOutcome();
     releaseHeldContent();
+    if (pendingHead != null) {
+      pendingHead.release();
+      pendingHead = null;
+    }
     dropBackend(false);
     closeClient = true;
     responseComplete = false;
@@ -753,6 +873,7 @@ final class Exchange extends BackendUser {
     cancelTimeout();
     releaseOutcome();
     releaseHeldContent();
+    writePendingHead(); // cannot be left here in practice: the last part consumes it
     dropBackend(responseComplete && requestSent && backendKeepAlive);
     log();
     boolean close = closeClient || rt.draining();

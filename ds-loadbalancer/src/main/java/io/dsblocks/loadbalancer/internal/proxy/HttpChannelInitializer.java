@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 
 /**
@@ -20,7 +19,9 @@ import io.netty.handler.flow.FlowControlHandler;
  *                               or the HTTP/2 codec and stream multiplexer
  *   head-timeout                slowloris deadline on raw bytes ({@link RequestHeadTimeoutHandler})
  *   idle                        {@link IdleTimeoutHandler}: all-idle events for the proxy handler
- *   codec                       HttpServerCodec with line/header limits, strict parsing
+ *   codec                       {@link ProxyServerCodec}: HttpServerCodec's work with line/header
+ *                               limits and strict parsing, plus writes past its encoder for
+ *                               responses forwarded raw
  *   flow                        FlowControlHandler: one message per read()
  *   validator                   limits, methods, framing ({@link HttpRequestValidator})
  *   proxy                       routing and forwarding ({@link HttpProxyHandler})
@@ -98,7 +99,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             "head-timeout",
             new RequestHeadTimeoutHandler(c.headerReadTimeout().toNanos(), rt.idleNanos))
         .addLast("idle", new IdleTimeoutHandler(rt.idleNanos))
-        .addLast("codec", new HttpServerCodec(decoder))
+        .addLast("codec", new ProxyServerCodec(decoder))
         .addLast("flow", new FlowControlHandler())
         .addLast("validator", new HttpRequestValidator(c.maxBodySize(), c.allowedMethods()))
         .addLast("proxy", new HttpProxyHandler(rt));

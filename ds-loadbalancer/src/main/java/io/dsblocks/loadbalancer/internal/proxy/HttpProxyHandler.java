@@ -2,6 +2,7 @@ package io.dsblocks.loadbalancer.internal.proxy;
 
 import io.dsblocks.loadbalancer.RequestContext;
 import io.dsblocks.loadbalancer.proxy.AccessLogSink;
+import io.dsblocks.loadbalancer.tls.TlsSessions;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,6 +43,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private Exchange exchange;
   private boolean readWanted;
   private LazyTimer requestTimer;
+  private ProxyServerCodec codec;
+  private int secure; // 0 unknown, 1 TLS, -1 plain
 
   /**
    * Creates the handler of one connection.
@@ -77,6 +80,17 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     return pickContext;
   }
 
+  /**
+   * Whether the connection is TLS, looked up once per connection: the lookup walks the pipeline
+   * (and an HTTP/2 stream's parent), and {@code X-Forwarded-Proto} needs it on every request.
+   */
+  boolean secure() {
+    if (secure == 0) {
+      secure = TlsSessions.sslHandler(ctx.channel()) != null ? 1 : -1;
+    }
+    return secure > 0;
+  }
+
   /** The client's IP as forwarded in {@code X-Forwarded-For}, formatted once per connection. */
   String clientIp() {
     if (clientIp == null) {
@@ -90,6 +104,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     this.guard = ctx.pipeline().get(RequestHeadTimeoutHandler.class);
     this.requestTimer = new LazyTimer(ctx.executor(), this::requestTimedOut);
+    this.codec = ctx.pipeline().get(ProxyServerCodec.class); // absent on HTTP/2 streams
+  }
+
+  /** The connection's HTTP/1.1 codec, through which raw responses are written; null on HTTP/2. */
+  ProxyServerCodec codec() {
+    return codec;
   }
 
   /** The connection's request timeout, shared by its exchanges (one runs at a time). */

@@ -11,8 +11,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -147,10 +147,15 @@ public final class HttpProxyRuntime {
                         .setMaxInitialLineLength(8192)
                         .setMaxHeaderSize(config.maxResponseHeaderSize())
                         .setMaxChunkSize(64 * 1024);
+                // The framer takes the common responses on the raw path; the decoder behind it
+                // gets everything else (ResponseFramer explains which).
+                ResponseFramer framer = new ResponseFramer(config.maxResponseHeaderSize() + 8192);
                 ch.pipeline()
-                    .addLast("codec", new HttpClientCodec(decoder, false, true))
+                    .addLast("encoder", new HttpRequestEncoder())
+                    .addLast("framer", framer)
+                    .addLast("decoder", new FillResponseDecoder(decoder, framer))
                     .addLast("idle", new IdleTimeoutHandler(idleNanos))
-                    .addLast("backend", new BackendHandler(loopPool, pool, endpointId));
+                    .addLast("backend", new BackendHandler(loopPool, pool, endpointId, framer));
               }
             })
         .connect(host, port);
