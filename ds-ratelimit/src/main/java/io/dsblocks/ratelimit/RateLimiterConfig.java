@@ -73,7 +73,8 @@ public final class RateLimiterConfig {
 
   /**
    * The largest limit of a {@link Algorithm#SLIDING_WINDOW_LOG} limiter; it keeps one timestamp (16
-   * bytes with its publication stamp) per permit.
+   * bytes with its publication stamp) per permit, in a ring of the limit rounded up to a power of
+   * two.
    */
   public static final long MAX_SLIDING_LOG_LIMIT = 1L << 20;
 
