@@ -112,13 +112,12 @@ run_restic() {
   t1=$(now)
   restic -r "$repo" backup -q tree25 >/dev/null
   t2=$(now)
-  mkdir -p "$WORK/restore"
+  mkdir -p "$WORK/restore-restic"
   sync # restore timing starts with no dirty pages left from the backup (same for every tool)
   t2r=$(now)
-  restic -r "$repo" restore latest --target "$WORK/restore" -q >/dev/null
+  restic -r "$repo" restore latest --target "$WORK/restore-restic" -q >/dev/null
   t3=$(now)
-  [[ $(tree_bytes "$WORK/restore") == "$RAW25" ]] || log "WARNING: restic restore size differs"
-  rm -rf "$WORK/restore"
+  [[ $(tree_bytes "$WORK/restore-restic") == "$RAW25" ]] || log "WARNING: restic restore size differs"
   echo "restic $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
   echo "restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
   rm -rf "$repo" "$RESTIC_CACHE_DIR"
@@ -137,13 +136,12 @@ run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
   t1=$(now)
   borg create --compression "$1" "$repo::tree25" tree25
   t2=$(now)
-  mkdir -p "$WORK/restore"
+  mkdir -p "$WORK/restore-$2"
   sync
   t2r=$(now)
-  (cd "$WORK/restore" && borg extract "$repo::tree25")
+  (cd "$WORK/restore-$2" && borg extract "$repo::tree25")
   t3=$(now)
-  [[ $(tree_bytes "$WORK/restore") == "$RAW25" ]] || log "WARNING: borg restore size differs"
-  rm -rf "$WORK/restore"
+  [[ $(tree_bytes "$WORK/restore-$2") == "$RAW25" ]] || log "WARNING: borg restore size differs"
   echo "$2 $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
   echo "$2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
   rm -rf "$repo" "$BORG_BASE_DIR"
@@ -158,7 +156,8 @@ run_ours() { # $1 = compression (lz4 | zstdN), $2 = row name, then extra BackupB
   sync
   # shellcheck disable=SC2086
   java $JAVA_OPTS -cp "$JAR" io.dsblocks.benchmarks.storage.BackupBench "$@" \
-    "$repo" "$comp" "tree17=$T17" "tree25=$T25" | tee "$out" >&2
+    --restore-into "$WORK/restore-$name" "$repo" "$comp" "tree17=$T17" "tree25=$T25" | tee "$out" >&2
+  [[ $(tree_bytes "$WORK/restore-$name") == "$RAW25" ]] || log "WARNING: $name restore size differs"
   ingest=$(awk '/^BACKUPBENCH step=ingest/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { sub(/seconds=/, "", $i); s += $i } } END { printf "%.3f", s }' "$out")
   restore=$(awk '/^BACKUPBENCH step=restore/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { sub(/seconds=/, "", $i); printf "%s", $i } }' "$out")
   echo "$name $ingest $restore $(du_b "$repo")" >>"$ROWS"
@@ -168,6 +167,12 @@ run_ours() { # $1 = compression (lz4 | zstdN), $2 = row name, then extra BackupB
 }
 
 : >"$WORK/ours-lines"
+# Restored trees stay until the end (cleanup deletes $WORK). This ext4 has no journal, and without
+# one its inode allocator skips every inode freed in the last 60 s (300 s while the inode table
+# block is dirty), reading the inode table for each: perf showed find_inode_bit/recently_deleted
+# taking most of a restore that ran soon after another tool's restored tree (15k files) was
+# deleted, and restore times of 2 to 16 s for the same tree. Keeping the trees gives every tool the
+# same conditions (no mass delete before its restore) instead of penalizing whoever runs later.
 run_restic
 run_borg lz4 "borg-lz4"
 run_borg zstd,3 "borg-zstd3"

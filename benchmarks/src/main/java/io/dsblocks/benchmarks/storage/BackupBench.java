@@ -31,15 +31,16 @@ import java.util.stream.Stream;
  * last one.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.dsblocks.benchmarks.storage.BackupBench
- * [--no-restore] [--warmup <dir>] <repository> <lz4|zstd3|zstdN> <tree>...}. With {@code --warmup}
- * the JVM first backs up {@code dir} into a scratch repository (deleted again, not timed), so the
- * timed steps run compiled code, as in a service that embeds the store; without it they include the
- * JIT's warm-up, as a command-line run does. A tree is {@code dir} (its label is the directory
- * name) or {@code label=dir}. The repository is created if it does not exist and opened otherwise,
- * so a second invocation measures an incremental backup. Each tree is ingested in one batch (one
- * durable commit), keys {@code <label>/<relative path>}. Every step prints one machine-readable
- * line starting with {@code BACKUPBENCH}, {@code key=value} pairs separated by spaces; MB is 10^6
- * bytes.
+ * [--no-restore] [--warmup <dir>] [--restore-into <dir>] <repository> <lz4|zstd3|zstdN> <tree>...}.
+ * With {@code --restore-into} the restored tree is written there and left in place (the script
+ * checks its size and deletes it at the very end). With {@code --warmup} the JVM first backs up
+ * {@code dir} into a scratch repository (deleted again, not timed), so the timed steps run compiled
+ * code, as in a service that embeds the store; without it they include the JIT's warm-up, as a
+ * command-line run does. A tree is {@code dir} (its label is the directory name) or {@code
+ * label=dir}. The repository is created if it does not exist and opened otherwise, so a second
+ * invocation measures an incremental backup. Each tree is ingested in one batch (one durable
+ * commit), keys {@code <label>/<relative path>}. Every step prints one machine-readable line
+ * starting with {@code BACKUPBENCH}, {@code key=value} pairs separated by spaces; MB is 10^6 bytes.
  *
  * <p>Not a JMH benchmark: one timed pass over real data, like the backup tools it is compared with.
  * Ingest is fed by {@code max(2, cores)} threads, each with its own batch; restore reads with more
@@ -55,21 +56,19 @@ public final class BackupBench {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code [--no-restore] [--warmup dir] <repository> <compression> <tree>...}
+   * @param args {@code [--no-restore] [--warmup dir] [--restore-into dir] <repository>
+   *     <compression> <tree>...}
    * @throws Exception on any failure (the script treats a non-zero exit as a failed run)
    */
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(List.of(args));
     boolean restore = !rest.remove("--no-restore");
-    Path warmup = null;
-    int w = rest.indexOf("--warmup");
-    if (w >= 0 && w + 1 < rest.size()) {
-      warmup = Path.of(rest.remove(w + 1));
-      rest.remove(w);
-    }
+    Path warmup = option(rest, "--warmup");
+    Path restoreInto = option(rest, "--restore-into");
     if (rest.size() < 3) {
       System.err.println(
-          "usage: BackupBench [--no-restore] [--warmup dir] <repository> <lz4|zstd3|zstdN>"
+          "usage: BackupBench [--no-restore] [--warmup dir] [--restore-into dir] <repository>"
+              + " <lz4|zstd3|zstdN>"
               + " <tree|label=tree>...");
       System.exit(2);
     }
@@ -108,12 +107,23 @@ public final class BackupBench {
       }
       if (restore && !trees.isEmpty()) {
         String[] last = trees.get(trees.size() - 1);
-        restore(store, last[0]);
+        restore(store, last[0], restoreInto);
       }
     }
     // After close: the open pack is sealed and the index flushed, so this is the size at rest.
     System.out.printf(
         Locale.ROOT, "BACKUPBENCH step=close repo_bytes=%d%n", directoryBytes(repository));
+  }
+
+  /** Removes {@code name} and its value from {@code args}; the value as a path, or null. */
+  private static Path option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    if (i < 0 || i + 1 >= args.size()) {
+      return null;
+    }
+    Path value = Path.of(args.remove(i + 1));
+    args.remove(i);
+    return value;
   }
 
   /** Backs up {@code tree} into a scratch repository, then deletes it: JIT warm-up, not timed. */
@@ -226,9 +236,16 @@ public final class BackupBench {
         after.reductionRatio());
   }
 
-  /** Restores every object under {@code label/} into a fresh temp directory, then deletes it. */
-  private static void restore(ObjectStore store, String label) throws Exception {
-    Path target = Files.createTempDirectory("backup-bench-restore");
+  /**
+   * Restores every object under {@code label/} into {@code into} (created; left in place for the
+   * caller to check and delete), or into a fresh temp directory deleted afterwards if {@code into}
+   * is null.
+   */
+  private static void restore(ObjectStore store, String label, Path into) throws Exception {
+    Path target =
+        into != null
+            ? Files.createDirectories(into)
+            : Files.createTempDirectory("backup-bench-restore");
     try {
       settleFileSystem();
       long start = System.nanoTime();
@@ -274,7 +291,9 @@ public final class BackupBench {
           bytes / 1e6 / (nanos / 1e9),
           cpu);
     } finally {
-      deleteTree(target);
+      if (into == null) {
+        deleteTree(target);
+      }
     }
   }
 
