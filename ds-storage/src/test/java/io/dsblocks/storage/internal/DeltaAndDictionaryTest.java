@@ -74,7 +74,10 @@ class DeltaAndDictionaryTest {
   @Test
   void aCachedBaseThatWasCollectedAndWrittenAgainAsADeltaIsNotUsedAsABase() {
     byte[] x = source(41, 12_000);
-    try (DefaultObjectStore s = TestStores.create(dir, config().build())) {
+    // Every object here is one chunk whatever the repository's gear seed (min 16 KiB > 12 KiB), so
+    // the sketches, and which record is a candidate for which, do not depend on the random key.
+    StorageConfig oneChunk = config().contentDefinedChunking(16 << 10, 32 << 10, 128 << 10).build();
+    try (DefaultObjectStore s = TestStores.create(dir, oneChunk)) {
       put(s, "x", x); // stored whole
       put(s, "y1", edited(x, 1)); // a delta of x: x's plaintext is now in the encoder's cache
       assertThat(deltaRows(s)).isEqualTo(1);
@@ -85,9 +88,13 @@ class DeltaAndDictionaryTest {
         assertThat(cycle).isLessThan(3);
       }
       assertThat(s.stats().chunks()).isZero(); // x is gone
+      // z shares some of x's super-features, not all: x becomes a delta of z, and the sketch index
+      // keeps x under the features z does not share, so x stays a candidate for y2 below.
+      // (Checked: with the cache keyed by chunk id alone, reading y2 fails for this z; with
+      // smaller edits z takes over all of x's features and the scenario never arises.)
       byte[] z = x.clone();
       for (int i = 0; i < 3; i++) {
-        System.arraycopy(source(50 + i, 300), 0, z, 2000 + i * 3000, 300);
+        System.arraycopy(source(50 + i, 400), 0, z, 1000 + i * 3333, 400);
       }
       put(s, "z", z); // stored whole (x no longer exists)
       put(s, "x", x); // x again, now as a delta of z

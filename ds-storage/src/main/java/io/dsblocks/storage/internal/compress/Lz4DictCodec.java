@@ -1,5 +1,6 @@
 package io.dsblocks.storage.internal.compress;
 
+import io.dsblocks.storage.internal.TaggedTable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -99,22 +100,11 @@ final class Lz4DictCodec {
    */
   private static final class Scratch {
     byte[] buf;
-    final long[] table;
-    long generation;
+    final TaggedTable table;
 
     Scratch(byte[] dict, int tableSize) {
       buf = Arrays.copyOf(dict, dict.length + 64 * 1024);
-      table = new long[tableSize];
-    }
-
-    /** Starts a call; clears the table only when the 32-bit generation wraps. */
-    long next() {
-      generation = (generation + 1) & 0xFFFF_FFFFL;
-      if (generation == 0) {
-        Arrays.fill(table, 0L);
-        generation = 1;
-      }
-      return generation;
+      table = new TaggedTable(tableSize);
     }
   }
 
@@ -147,9 +137,9 @@ final class Lz4DictCodec {
     }
     byte[] buf = s.buf;
     System.arraycopy(src, off, buf, base, len);
-    long[] table = s.table;
+    long[] table = s.table.slots;
     int[] primed = this.primed;
-    long gen = s.next();
+    long gen = s.table.next();
     long tag = gen << 32;
     int end = base + len;
     int op = dstOff;

@@ -1,5 +1,6 @@
 package io.dsblocks.storage.internal.delta;
 
+import io.dsblocks.storage.internal.TaggedTable;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -38,25 +39,11 @@ public final class DeltaCodec {
   private static final VarHandle LONG =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private static final ThreadLocal<Table> TABLES = ThreadLocal.withInitial(Table::new);
+  /** One match table per thread: slot = generation (high 32 bits) | base position (low 32). */
+  private static final ThreadLocal<TaggedTable> TABLES =
+      ThreadLocal.withInitial(() -> new TaggedTable(1 << HASH_BITS));
 
   private DeltaCodec() {}
-
-  /** One thread's match table: slot = generation (high 32 bits) | base position (low 32). */
-  private static final class Table {
-    final long[] slots = new long[1 << HASH_BITS];
-    long generation;
-
-    /** Starts a new encode; clears the table only when the 32-bit generation wraps. */
-    long next() {
-      generation = (generation + 1) & 0xFFFF_FFFFL;
-      if (generation == 0) {
-        Arrays.fill(slots, 0L);
-        generation = 1;
-      }
-      return generation;
-    }
-  }
 
   /**
    * Encodes {@code target[off, off + len)} against {@code base}.
@@ -87,7 +74,7 @@ public final class DeltaCodec {
     // A fresh 128 KiB table per call was a fifth of ingest CPU (allocation + zeroing). Each thread
     // reuses one table whose slots carry the generation that wrote them: a slot from an earlier
     // call reads as empty without clearing the table.
-    Table t = TABLES.get();
+    TaggedTable t = TABLES.get();
     long gen = t.next();
     long[] table = t.slots;
     long tag = gen << 32;
