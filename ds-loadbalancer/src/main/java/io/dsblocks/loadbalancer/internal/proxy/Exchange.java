@@ -384,8 +384,17 @@ final class Exchange extends BackendUser {
     }
   }
 
-  /** The body-less request as one message, sharing the request's headers (nothing is copied). */
-  private FullHttpRequest wholeRequest() {
+  /**
+   * The body-less request as one message: its head encoded into one buffer ({@link
+   * RequestHeadEncoder}), or where that does not apply a full request sharing the request's headers
+   * for Netty's encoder. Built anew for every attempt, so a retry re-sends the same bytes.
+   */
+  private Object wholeRequest() {
+    Object head = RequestHeadEncoder.encode(backend.alloc(), request);
+    return head != null ? head : wholeRequestMessage();
+  }
+
+  private FullHttpRequest wholeRequestMessage() {
     return new DefaultFullHttpRequest(
         request.protocolVersion(),
         request.method(),
