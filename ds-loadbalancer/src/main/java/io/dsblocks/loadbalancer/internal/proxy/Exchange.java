@@ -77,7 +77,7 @@ final class Exchange extends BackendUser {
 
   private String routeName = "-";
   private String backendId = "-";
-  private String traceId = "-";
+  private CharSequence traceparent; // the value sent on; the trace id is cut out only to log
   private String reason = "-";
   private PoolRuntime pool;
   private RequestContext pick;
@@ -211,7 +211,7 @@ final class Exchange extends BackendUser {
         rt.config.trustForwardedHeaders(),
         request.protocolVersion(),
         rt.via11);
-    traceId = TraceContext.propagate(h);
+    traceparent = TraceContext.propagate(h);
     // We answer 100-continue ourselves once a backend is ready, so the backend never sees Expect.
     expectContinue = HttpUtil.is100ContinueExpected(request);
     if (expectContinue) {
@@ -941,7 +941,7 @@ final class Exchange extends BackendUser {
             backendId,
             attempts,
             Math.max(0, rt.config.ticker().read() - startNanos),
-            traceId,
+            TraceContext.traceId(traceparent),
             reason);
     try {
       sink.log(record);

@@ -2,7 +2,6 @@ package io.dsblocks.loadbalancer.internal.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -11,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
@@ -23,15 +23,22 @@ import java.util.Map;
  * <p>Why: profiling showed the backend-side {@code HttpRequestEncoder} at about a tenth of the
  * event loop's samples on small requests - a {@code FullHttpRequest} wrapper per request, the
  * message-to-message encoder's list and promise bookkeeping, a size estimate and buffer growth.
- * Here the headers are walked once to size the buffer and once to write it, and the buffer goes
- * past the encoder ({@link Encoder}). Requests with a body keep the encoder (it frames the body).
+ * Here the headers are walked once to size the buffer and once to write the bytes into a per-thread
+ * array copied into the buffer at once, and the buffer goes past the encoder ({@link Encoder}).
+ * Requests with a body keep the encoder (it frames the body).
  *
  * <p>Stateless and thread-safe (the nested encoder is per channel).
  */
 final class RequestHeadEncoder {
   private static final byte[] HTTP_1_1_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-  private static final int COLON_SP = (':' << 8) | ' ';
-  private static final int CRLF = ('\r' << 8) | '\n';
+  private static final int MAX_SCRATCH = 64 * 1024; // larger heads (rare) get their own array
+  private static final FastThreadLocal<byte[]> SCRATCH =
+      new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+          return new byte[1024];
+        }
+      };
 
   private RequestHeadEncoder() {}
 
@@ -41,49 +48,78 @@ final class RequestHeadEncoder {
    * @param alloc the backend channel's allocator
    * @param request the request (its headers as they go to the backend)
    * @return the encoded head wrapped for {@link Encoder}, or null when this request needs Netty's
-   *     encoder (not HTTP/1.1, an empty or absolute-form target, which the encoder rewrites)
+   *     encoder (not HTTP/1.1, an empty or absolute-form target, which the encoder rewrites, or a
+   *     target with characters outside ASCII, which it writes as UTF-8)
    */
   static EncodedHead encode(ByteBufAllocator alloc, HttpRequest request) {
     if (request.protocolVersion() != HttpVersion.HTTP_1_1) {
       return null;
     }
     String uri = request.uri();
-    if (uri.isEmpty() || (uri.charAt(0) != '/' && uri.indexOf("://") >= 0)) {
+    int uriLength = uri.length();
+    if (uriLength == 0 || (uri.charAt(0) != '/' && uri.indexOf("://") >= 0)) {
       return null; // the encoder adds a missing "/" to these; keep its exact behaviour
+    }
+    for (int i = 0; i < uriLength; i++) {
+      if (uri.charAt(i) >= 0x80) {
+        return null;
+      }
     }
     AsciiString method = request.method().asciiName();
     HttpHeaders headers = request.headers();
-    int uriBytes = ByteBufUtil.utf8Bytes(uri); // the encoder writes the target as UTF-8
-    int size = method.length() + 1 + uriBytes + HTTP_1_1_CRLF.length + 2;
+    int size = method.length() + 1 + uriLength + HTTP_1_1_CRLF.length + 2;
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> e = it.next();
       size += e.getKey().length() + e.getValue().length() + 4;
     }
-    ByteBuf buf = alloc.ioBuffer(size, size); // a wrong size fails loudly instead of growing
-    ByteBufUtil.copy(method, buf);
-    buf.writeByte(' ');
-    ByteBufUtil.reserveAndWriteUtf8(buf, uri, uriBytes); // exact: no worst-case reservation
-    buf.writeBytes(HTTP_1_1_CRLF);
+    // Built in a per-thread array, then copied into the buffer at once: one bounds and liveness
+    // check and one memory copy, where writing piece by piece into the buffer checked every write.
+    byte[] b = size <= MAX_SCRATCH ? scratch(size) : new byte[size];
+    int at = put(b, 0, method);
+    b[at++] = ' ';
+    at = put(b, at, uri);
+    System.arraycopy(HTTP_1_1_CRLF, 0, b, at, HTTP_1_1_CRLF.length);
+    at += HTTP_1_1_CRLF.length;
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         it.hasNext(); ) {
       Map.Entry<CharSequence, CharSequence> e = it.next();
-      writeAscii(buf, e.getKey());
-      buf.writeShort(COLON_SP);
-      writeAscii(buf, e.getValue());
-      buf.writeShort(CRLF);
+      at = put(b, at, e.getKey());
+      b[at++] = ':';
+      b[at++] = ' ';
+      at = put(b, at, e.getValue());
+      b[at++] = '\r';
+      b[at++] = '\n';
     }
-    buf.writeShort(CRLF);
+    b[at++] = '\r';
+    b[at++] = '\n';
+    ByteBuf buf = alloc.ioBuffer(size, size); // a wrong size fails loudly instead of growing
+    buf.writeBytes(b, 0, at);
     return new EncodedHead(buf);
   }
 
-  // As the encoder does: one byte per char (chars above 0xFF become '?').
-  private static void writeAscii(ByteBuf buf, CharSequence s) {
-    if (s instanceof AsciiString) {
-      ByteBufUtil.copy((AsciiString) s, buf);
-    } else {
-      buf.writeCharSequence(s, StandardCharsets.US_ASCII);
+  private static byte[] scratch(int size) {
+    byte[] b = SCRATCH.get();
+    if (b.length < size) {
+      b = new byte[Math.max(size, Math.min(MAX_SCRATCH, b.length * 2))];
+      SCRATCH.set(b);
     }
+    return b;
+  }
+
+  // As the encoder does: one byte per char, chars above 0xFF become '?' (AsciiString.c2b).
+  private static int put(byte[] b, int at, CharSequence s) {
+    int n = s.length();
+    if (s instanceof AsciiString) {
+      AsciiString a = (AsciiString) s;
+      System.arraycopy(a.array(), a.arrayOffset(), b, at, n);
+      return at + n;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      b[at + i] = c > 0xFF ? (byte) '?' : (byte) c;
+    }
+    return at + n;
   }
 
   /** An encoded request head on its way to a backend; {@link Encoder} writes it as it is. */

@@ -85,8 +85,8 @@ class RequestHeadEncoderTest {
                 false))
         .add(HttpHeaderNames.VIA, "1.1 dsblocks");
 
-    // obs-text in a value (decoded by Netty as one char per byte) and a non-ASCII target.
-    HttpRequest high = request(HttpMethod.DELETE, "/caf\u00e9/\u20ac");
+    // obs-text in a value (decoded by Netty as one char per byte), a char above 0xFF.
+    HttpRequest high = request(HttpMethod.DELETE, "/caf%C3%A9");
     high.headers().add(HttpHeaderNames.HOST, "h").add("x-latin", "caf\u00e9 \u0101");
 
     HttpRequest head = request(HttpMethod.HEAD, "/h");
@@ -94,7 +94,14 @@ class RequestHeadEncoderTest {
     custom.headers().add(HttpHeaderNames.HOST, "h").add(HttpHeaderNames.CONTENT_LENGTH, "0");
     HttpRequest options = request(HttpMethod.OPTIONS, "*");
 
-    for (HttpRequest r : new HttpRequest[] {plain, many, high, head, custom, options}) {
+    // Heads larger than the per-thread scratch array (1 KiB, grows to 64 KiB) and than its limit.
+    HttpRequest large = request(HttpMethod.GET, "/large");
+    large.headers().add("x-big", "v".repeat(3000));
+    HttpRequest huge = request(HttpMethod.GET, "/huge");
+    huge.headers().add("x-huge", "w".repeat(70_000)).add("x-after", "1");
+
+    for (HttpRequest r :
+        new HttpRequest[] {plain, many, high, head, custom, options, large, huge, plain}) {
       assertThat(ourBytes(r)).as(r.method() + " " + r.uri()).isEqualTo(nettyBytes(r));
     }
     assertThat(ourBytes(plain)).isEqualTo("GET / HTTP/1.1\r\nhost: 127.0.0.1:8080\r\n\r\n");
@@ -116,6 +123,11 @@ class RequestHeadEncoderTest {
             RequestHeadEncoder.encode(
                 ByteBufAllocator.DEFAULT,
                 new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/")))
+        .isNull();
+    assertThat(
+            RequestHeadEncoder.encode(
+                ByteBufAllocator.DEFAULT, request(HttpMethod.GET, "/caf\u00e9/\u20ac")))
+        .as("non-ASCII target: the encoder writes it as UTF-8")
         .isNull();
     // A path that merely contains "://" further on is origin-form and is encoded.
     HttpRequest r = request(HttpMethod.GET, "/redirect?to=http://x/");
