@@ -84,6 +84,7 @@ final class Exchange extends BackendUser {
   private long requestTimeoutNanos;
   private int maxRetries;
   private boolean expectContinue;
+  private boolean hostMissing; // an HTTP/1.0 request without Host: the endpoint's is added
 
   private int attempts;
   private int attemptToken;
@@ -204,13 +205,15 @@ final class Exchange extends BackendUser {
       respondLocal(429, "rate_limited", Map.of("retry-after", Long.toString(seconds)), null);
       return;
     }
-    ForwardedHeaders.addToRequest(
-        h,
-        handler.clientIp(),
-        handler.secure(),
-        rt.config.trustForwardedHeaders(),
-        request.protocolVersion(),
-        rt.via11);
+    // Nothing changes Host from here on (filters ran before), so its absence is known now.
+    hostMissing =
+        !ForwardedHeaders.addToRequest(
+            h,
+            handler.clientIp(),
+            handler.secure(),
+            rt.config.trustForwardedHeaders(),
+            request.protocolVersion(),
+            rt.via11);
     traceparent = TraceContext.propagate(h);
     // We answer 100-continue ourselves once a backend is ready, so the backend never sees Expect.
     expectContinue = HttpUtil.is100ContinueExpected(request);
@@ -344,7 +347,8 @@ final class Exchange extends BackendUser {
 
   private void send() {
     HttpHeaders h = request.headers();
-    if (!h.contains(HttpHeaderNames.HOST)) {
+    if (hostMissing) {
+      hostMissing = false; // a retry keeps the first endpoint's, as the request now has one
       h.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port()); // HTTP/1.0 clients
     }
     if (requestComplete) {
