@@ -27,7 +27,7 @@ import java.util.Map;
  * array copied into the buffer at once, and the buffer goes past the encoder ({@link Encoder}).
  * Requests with a body keep the encoder (it frames the body).
  *
- * <p>Stateless and thread-safe (the nested encoder is per channel).
+ * <p>Thread-safe: the only state is a scratch array per thread (the nested encoder is per channel).
  */
 final class RequestHeadEncoder {
   private static final byte[] HTTP_1_1_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
