@@ -77,13 +77,14 @@ final class Exchange extends BackendUser {
 
   private String routeName = "-";
   private String backendId = "-";
-  private String traceId = "-";
+  private CharSequence traceparent; // the value sent on; the trace id is cut out only to log
   private String reason = "-";
   private PoolRuntime pool;
   private RequestContext pick;
   private long requestTimeoutNanos;
   private int maxRetries;
   private boolean expectContinue;
+  private boolean hostMissing; // an HTTP/1.0 request without Host: the endpoint's is added
 
   private int attempts;
   private int attemptToken;
@@ -204,14 +205,16 @@ final class Exchange extends BackendUser {
       respondLocal(429, "rate_limited", Map.of("retry-after", Long.toString(seconds)), null);
       return;
     }
-    ForwardedHeaders.addToRequest(
-        h,
-        handler.clientIp(),
-        handler.secure(),
-        rt.config.trustForwardedHeaders(),
-        request.protocolVersion(),
-        rt.via11);
-    traceId = TraceContext.propagate(h);
+    // Nothing changes Host from here on (filters ran before), so its absence is known now.
+    hostMissing =
+        !ForwardedHeaders.addToRequest(
+            h,
+            handler.clientIp(),
+            handler.secure(),
+            rt.config.trustForwardedHeaders(),
+            request.protocolVersion(),
+            rt.via11);
+    traceparent = TraceContext.propagate(h);
     // We answer 100-continue ourselves once a backend is ready, so the backend never sees Expect.
     expectContinue = HttpUtil.is100ContinueExpected(request);
     if (expectContinue) {
@@ -344,7 +347,8 @@ final class Exchange extends BackendUser {
 
   private void send() {
     HttpHeaders h = request.headers();
-    if (!h.contains(HttpHeaderNames.HOST)) {
+    if (hostMissing) {
+      hostMissing = false; // a retry keeps the first endpoint's, as the request now has one
       h.set(HttpHeaderNames.HOST, endpoint.host() + ":" + endpoint.port()); // HTTP/1.0 clients
     }
     if (requestComplete) {
@@ -384,8 +388,17 @@ final class Exchange extends BackendUser {
     }
   }
 
-  /** The body-less request as one message, sharing the request's headers (nothing is copied). */
-  private FullHttpRequest wholeRequest() {
+  /**
+   * The body-less request as one message: its head encoded into one buffer ({@link
+   * RequestHeadEncoder}), or where that does not apply a full request sharing the request's headers
+   * for Netty's encoder. Built anew for every attempt, so a retry re-sends the same bytes.
+   */
+  private Object wholeRequest() {
+    Object head = RequestHeadEncoder.encode(backend.alloc(), request);
+    return head != null ? head : wholeRequestMessage();
+  }
+
+  private FullHttpRequest wholeRequestMessage() {
     return new DefaultFullHttpRequest(
         request.protocolVersion(),
         request.method(),
@@ -932,7 +945,7 @@ final class Exchange extends BackendUser {
             backendId,
             attempts,
             Math.max(0, rt.config.ticker().read() - startNanos),
-            traceId,
+            TraceContext.traceId(traceparent),
             reason);
     try {
       sink.log(record);

@@ -26,7 +26,13 @@ final class ForwardedHeaders {
 
   private ForwardedHeaders() {}
 
-  static void addToRequest(
+  /**
+   * Adds the forwarding headers to a request.
+   *
+   * @return whether the request has a {@code Host} header (looked up here anyway), so the caller
+   *     need not look it up again
+   */
+  static boolean addToRequest(
       HttpHeaders headers,
       String ip,
       boolean secure,
@@ -43,6 +49,7 @@ final class ForwardedHeaders {
       headers.set(X_FORWARDED_HOST, host);
     }
     addVia(headers, received, viaName);
+    return host != null;
   }
 
   /**

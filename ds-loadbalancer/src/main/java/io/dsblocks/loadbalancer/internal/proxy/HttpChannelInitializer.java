@@ -92,6 +92,7 @@ public final class HttpChannelInitializer extends ChannelInitializer<Channel> {
             .setMaxInitialLineLength(c.maxInitialLineLength())
             .setMaxHeaderSize(c.maxHeaderSize())
             .setMaxChunkSize(64 * 1024)
+            .setHeadersFactory(RequestHeadersFactory.INSTANCE)
             // Lenient line parsing is a request-smuggling vector; a proxy must parse strictly.
             .setStrictLineParsing(true);
     pipeline

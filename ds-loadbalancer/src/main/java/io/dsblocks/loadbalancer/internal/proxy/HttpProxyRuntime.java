@@ -12,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -151,7 +150,7 @@ public final class HttpProxyRuntime {
                 // gets everything else (ResponseFramer explains which).
                 ResponseFramer framer = new ResponseFramer(config.maxResponseHeaderSize() + 8192);
                 ch.pipeline()
-                    .addLast("encoder", new HttpRequestEncoder())
+                    .addLast("encoder", new RequestHeadEncoder.Encoder())
                     .addLast("framer", framer)
                     .addLast("decoder", new FillResponseDecoder(decoder, framer))
                     .addLast("idle", new IdleTimeoutHandler(idleNanos))

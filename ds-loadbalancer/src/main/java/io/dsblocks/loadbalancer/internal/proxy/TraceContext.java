@@ -25,19 +25,30 @@ final class TraceContext {
    * Makes sure the request carries a valid {@code traceparent}.
    *
    * @param headers the request headers, changed in place
-   * @return the trace id in use (32 lower-case hex digits)
+   * @return the {@code traceparent} value in use; {@link #traceId} extracts the trace id from it
+   *     only when someone asks (the access log), so no String is built per request otherwise
    */
-  static String propagate(HttpHeaders headers) {
+  static CharSequence propagate(HttpHeaders headers) {
     String value = headers.get(TRACEPARENT);
     // Exactly one valid header; the list is only built when one is present at all.
     if (value != null && isValid(value) && headers.getAll(TRACEPARENT).size() == 1) {
-      return value.substring(3, 35);
+      return value;
     }
     headers.remove(TRACESTATE);
-    byte[] created = newTraceparent(ThreadLocalRandom.current());
     // An AsciiString over the bytes: no char[] or String copies, and the encoder copies it as is.
-    headers.set(TRACEPARENT, new AsciiString(created, false));
-    return new String(created, 3, 32, StandardCharsets.ISO_8859_1);
+    AsciiString created = new AsciiString(newTraceparent(ThreadLocalRandom.current()), false);
+    headers.set(TRACEPARENT, created);
+    return created;
+  }
+
+  /**
+   * The trace id of a {@code traceparent} value that {@link #propagate} returned.
+   *
+   * @param traceparent a valid value, or null
+   * @return its 32 hex digits, or {@code "-"} for null
+   */
+  static String traceId(CharSequence traceparent) {
+    return traceparent == null ? "-" : traceparent.subSequence(3, 35).toString();
   }
 
   /**
