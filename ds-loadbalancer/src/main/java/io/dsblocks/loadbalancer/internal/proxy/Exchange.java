@@ -519,6 +519,7 @@ final class Exchange extends BackendUser {
         finish(); // the response overtook the request; now both are done
       } else {
         armTimeout();
+        handler.readAhead();
       }
       return;
     }
