@@ -122,7 +122,7 @@ public final class BackendPool {
     private final String name;
     private final Picker<? extends Endpoint> picker;
     private Duration connectTimeout = Duration.ofSeconds(2);
-    private int maxIdleConnectionsPerEndpoint = 32;
+    private int maxIdleConnectionsPerEndpoint = 256;
     private Function<? super Endpoint, CircuitBreaker> circuitBreakers;
 
     private Builder(String name, Picker<? extends Endpoint> picker) {
@@ -147,7 +147,10 @@ public final class BackendPool {
     }
 
     /**
-     * Idle keep-alive connections kept per endpoint and per I/O thread (default 32).
+     * Idle keep-alive connections kept per endpoint and per I/O thread (default 256). Keep it at
+     * least at the number of requests one endpoint has in flight at a peak: below that, every burst
+     * ends with connections closed and the next one opens them again (a connect and a close per
+     * request, and sockets piling up in TIME_WAIT).
      *
      * @param max 0 (no pooling) to 10,000
      * @return this builder
