@@ -121,6 +121,22 @@ class DnsResponderTest {
         .build();
   }
 
+  /** A listener that records each answer as {@code "<name> <status> udp|tcp"}. */
+  private static DnsQueryListener recordingInto(java.util.Collection<String> sink) {
+    return new DnsQueryListener() {
+      @Override
+      public void onResponse(
+          String name,
+          int queryType,
+          DnsStatus status,
+          int answerCount,
+          boolean tcp,
+          boolean truncated) {
+        sink.add(name + " " + status + (tcp ? " tcp" : " udp"));
+      }
+    };
+  }
+
   @BeforeAll
   static void start() {
     RttTable rtt =
@@ -145,22 +161,7 @@ class DnsResponderTest {
             .latencySource(rtt)
             .random(new Random(2024))
             .build();
-    responder =
-        DnsResponder.builder(router)
-            .listener(
-                new DnsQueryListener() {
-                  @Override
-                  public void onResponse(
-                      String name,
-                      int queryType,
-                      DnsStatus status,
-                      int answerCount,
-                      boolean tcp,
-                      boolean truncated) {
-                    events.add(name + " " + status + (tcp ? " tcp" : " udp"));
-                  }
-                })
-            .start();
+    responder = DnsResponder.builder(router).listener(recordingInto(events)).start();
     client = new DnsTestClient(responder.localAddress());
   }
 
@@ -495,22 +496,7 @@ class DnsResponderTest {
     // Its own responder: the shared one may still count a query of the previous test (a query is
     // counted just after its answer is on the wire), which would land in this test's deltas.
     List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    try (DnsResponder own =
-            DnsResponder.builder(router)
-                .listener(
-                    new DnsQueryListener() {
-                      @Override
-                      public void onResponse(
-                          String name,
-                          int queryType,
-                          DnsStatus status,
-                          int answerCount,
-                          boolean tcp,
-                          boolean truncated) {
-                        seen.add(name + " " + status + (tcp ? " tcp" : " udp"));
-                      }
-                    })
-                .start();
+    try (DnsResponder own = DnsResponder.builder(router).listener(recordingInto(seen)).start();
         DnsTestClient ownClient = new DnsTestClient(own.localAddress())) {
       ownClient.udp(Query.of("web.example.test", RecordType.A));
       ownClient.udp(Query.of("nope.example.test", RecordType.A));
