@@ -17,7 +17,8 @@ public interface DnsQueryListener {
   DnsQueryListener NONE = new DnsQueryListener() {};
 
   /**
-   * Called after a response was handed to the transport.
+   * Called once a response is complete, just before it is handed to the transport: a client that
+   * has the answer can rely on this call (and the responder's stats) having happened.
    *
    * @param name the queried name as received
    * @param queryType the numeric DNS type queried (1 = A, 28 = AAAA, ...)

@@ -111,13 +111,15 @@ public final class DnsQueryHandler extends SimpleChannelInboundHandler<DnsQuery>
     }
     int answers = response.count(DnsSection.ANSWER);
     boolean truncated = response.isTruncated();
-    // From here the transport owns the response: the encoder releases it after encoding, and a
-    // failed write releases it too.
-    ctx.writeAndFlush(response);
+    // Counted and reported before the write, so whoever has the answer also sees it in the stats
+    // and the listener (counting after the write let a fast client look before the count).
     counters.response(status, truncated);
     DnsQuestion question =
         query.count(DnsSection.QUESTION) == 1 ? query.recordAt(DnsSection.QUESTION) : null;
     notifyResponse(question, status, answers, tcp, truncated);
+    // From here the transport owns the response: the encoder releases it after encoding, and a
+    // failed write releases it too.
+    ctx.writeAndFlush(response);
   }
 
   private void notifyResponse(
