@@ -3,10 +3,7 @@ package io.dsblocks.loadbalancer.internal.proxy;
 import io.dsblocks.cache.edge.EdgeHeaders;
 import io.dsblocks.cache.edge.EdgeRequest;
 import io.dsblocks.cache.edge.EdgeResponse;
-import io.dsblocks.loadbalancer.Endpoint;
 import io.dsblocks.loadbalancer.RequestContext;
-import io.dsblocks.loadbalancer.Selection;
-import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -56,13 +53,11 @@ final class BackendFetch extends BackendUser {
   /** Header on the marker response: the fetch streamed (or dropped) an oversized body. */
   static final String STREAMED = "x-dsblocks-streamed";
 
-  private static final int MAX_BREAKER_SKIPS = 8;
   private static final int CONNECT = BackendFailure.CONNECT_KIND;
   private static final int RESET = BackendFailure.RESET_KIND;
   private static final int TIMEOUT = BackendFailure.TIMEOUT_KIND;
   private static final int BAD_RESPONSE = BackendFailure.BAD_RESPONSE_KIND;
 
-  private final HttpProxyRuntime rt;
   private final RouteRuntime route;
   private final PoolRuntime pool;
   private final EventLoop loop;
@@ -75,19 +70,9 @@ final class BackendFetch extends BackendUser {
   final CompletableFuture<EdgeResponse> result = new CompletableFuture<>();
 
   private CachedExchange target;
-  private RequestContext pick;
   private HttpRequest backendRequest;
-  private int attempts;
-  private int attemptToken;
-  private Selection<?> selection;
-  private CircuitBreaker breaker;
-  private Endpoint endpoint;
-  private String backendId = "-";
-  private long attemptStart;
   private Channel backend;
   private BackendHandler backendHandler;
-  private int lastFailureStatus = 503;
-  private String lastFailureReason = "no_backend";
   private boolean requestSent;
   private HttpResponse head;
   private int status;
@@ -104,7 +89,7 @@ final class BackendFetch extends BackendUser {
       EdgeRequest request,
       int maxBytes,
       CachedExchange target) {
-    this.rt = rt;
+    super(rt);
     this.route = route;
     this.pool = route.pool;
     this.loop = loop;
@@ -150,34 +135,12 @@ final class BackendFetch extends BackendUser {
   // ---------------------------------------------------------------- attempts
 
   private void attempt() {
-    Selection<?> sel;
-    CircuitBreaker br;
-    for (int skips = 0; ; skips++) {
-      sel = pool.picker.tryPick(pick);
-      if (sel == null) {
-        fail(attempts == 0 ? 503 : lastFailureStatus, attempts == 0 ? "no_backend" : null);
-        return;
-      }
-      br = pool.breaker(sel.endpoint());
-      if (br == null || br.tryAcquirePermission()) {
-        break;
-      }
-      String id = sel.endpoint().id();
-      boolean nothingElse = pick.isExcluded(id);
-      sel.release();
-      if (nothingElse || skips + 1 >= MAX_BREAKER_SKIPS) {
-        fail(attempts == 0 ? 503 : lastFailureStatus, attempts == 0 ? "circuit_open" : null);
-        return;
-      }
-      pick = pick.excluding(id);
+    String none = beginAttempt(pool);
+    if (none != null) {
+      fail(attempts == 0 ? 503 : lastFailureStatus, attempts == 0 ? none : null);
+      return;
     }
-    selection = sel;
-    breaker = br;
-    endpoint = sel.endpoint();
-    backendId = endpoint.id();
-    attempts++;
-    int token = ++attemptToken;
-    attemptStart = rt.config.ticker().read();
+    int token = attemptToken;
     Channel pooled = rt.loopPool(loop).poll(pool.index, endpoint.id());
     if (pooled != null) {
       rt.counters.backendConnectionsReused.increment();
@@ -253,18 +216,8 @@ final class BackendFetch extends BackendUser {
 
   private void attemptFailed(int kind, Throwable cause) {
     timer.disarm();
-    long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
-    if (selection != null) {
-      selection.onFailure(latency);
-      selection = null;
-    }
-    if (breaker != null) {
-      breaker.onError(latency, cause != null ? cause : BackendFailure.of(kind));
-      breaker = null;
-    }
+    recordFailure(kind, cause);
     dropBackend(false);
-    lastFailureStatus = BackendFailure.clientStatus(kind);
-    lastFailureReason = BackendFailure.reason(kind);
     if (finished) {
       return;
     }
@@ -275,17 +228,10 @@ final class BackendFetch extends BackendUser {
     // Nothing reached a client yet and the request is a body-less GET or HEAD: always repeatable.
     releaseBody();
     head = null;
-    if (attempts <= route.maxRetries) {
-      if (rt.config.retryBudget().tryAcquireRetry()) {
-        rt.counters.retries.increment();
-        rt.config.listener().onRetry(pool.name(), endpoint, attempts + 1);
-        pick = pick.excluding(endpoint.id());
-        requestSent = false;
-        attempt();
-        return;
-      }
-      rt.counters.retriesDenied.increment();
-      rt.config.listener().onRetryDenied(pool.name());
+    if (attempts <= route.maxRetries && retryGranted(pool)) {
+      requestSent = false;
+      attempt();
+      return;
     }
     fail(lastFailureStatus, lastFailureReason);
   }
@@ -364,19 +310,7 @@ final class BackendFetch extends BackendUser {
     timer.disarm();
     head = response;
     status = response.status().code();
-    long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
-    if (selection != null) {
-      selection.onResponse(status, latency);
-      selection = null;
-    }
-    if (breaker != null) {
-      if (status >= 500) {
-        breaker.onError(latency, BackendFailure.status(status));
-      } else {
-        breaker.onSuccess(latency);
-      }
-      breaker = null;
-    }
+    recordResponse(status);
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     HttpHeaders h = response.headers();
     HopByHopHeaders.strip(h, HttpUtil.isTransferEncodingChunked(response));
@@ -519,14 +453,7 @@ final class BackendFetch extends BackendUser {
     finished = true;
     timer.stop();
     releaseBody();
-    if (selection != null) {
-      selection.release();
-      selection = null;
-    }
-    if (breaker != null) {
-      breaker.releasePermission();
-      breaker = null;
-    }
+    releaseOutcome();
     dropBackend(false);
     if (!result.isDone()) {
       result.completeExceptionally(new FetchFailure(502, "client_closed", backendId, attempts));

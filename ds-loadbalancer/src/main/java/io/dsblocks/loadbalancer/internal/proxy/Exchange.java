@@ -1,14 +1,10 @@
 package io.dsblocks.loadbalancer.internal.proxy;
 
-import io.dsblocks.loadbalancer.Endpoint;
-import io.dsblocks.loadbalancer.RequestContext;
-import io.dsblocks.loadbalancer.Selection;
 import io.dsblocks.loadbalancer.proxy.AccessLogRecord;
 import io.dsblocks.loadbalancer.proxy.AccessLogSink;
 import io.dsblocks.loadbalancer.proxy.FilterResult;
 import io.dsblocks.loadbalancer.proxy.HttpFilter;
 import io.dsblocks.ratelimit.RateLimiter;
-import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -53,14 +49,12 @@ import java.util.Map;
  * <p>Not thread-safe: confined to the client connection's event loop.
  */
 final class Exchange extends BackendUser {
-  private static final int MAX_BREAKER_SKIPS = 8;
   private static final int CONNECT = BackendFailure.CONNECT_KIND;
   private static final int RESET = BackendFailure.RESET_KIND;
   private static final int TIMEOUT = BackendFailure.TIMEOUT_KIND;
   private static final int BAD_RESPONSE = BackendFailure.BAD_RESPONSE_KIND;
 
   private final HttpProxyHandler handler;
-  private final HttpProxyRuntime rt;
   private final ChannelHandlerContext cctx;
   private final HttpRequest request;
   private final String method;
@@ -76,26 +70,16 @@ final class Exchange extends BackendUser {
   private final long startMillis;
 
   private String routeName = "-";
-  private String backendId = "-";
   private CharSequence traceparent; // the value sent on; the trace id is cut out only to log
   private String reason = "-";
   private PoolRuntime pool;
-  private RequestContext pick;
   private long requestTimeoutNanos;
   private int maxRetries;
   private boolean expectContinue;
   private boolean hostMissing; // an HTTP/1.0 request without Host: the endpoint's is added
 
-  private int attempts;
-  private int attemptToken;
-  private Selection<?> selection;
-  private CircuitBreaker breaker;
-  private Endpoint endpoint;
-  private long attemptStart;
   private Channel backend;
   private BackendHandler backendHandler;
-  private int lastFailureStatus = 503;
-  private String lastFailureReason = "no_backend";
 
   private boolean requestComplete;
   private boolean requestSent;
@@ -117,8 +101,8 @@ final class Exchange extends BackendUser {
 
   /** An exchange for a forwarded request. */
   Exchange(HttpProxyHandler handler, HttpRequest request) {
+    super(handler.runtime());
     this.handler = handler;
-    this.rt = handler.runtime();
     this.cctx = handler.context();
     this.request = request;
     this.method = request.method().name();
@@ -139,8 +123,8 @@ final class Exchange extends BackendUser {
 
   /** An exchange for a request rejected before it could be parsed or forwarded. */
   Exchange(HttpProxyHandler handler, String method, String uri) {
+    super(handler.runtime());
     this.handler = handler;
-    this.rt = handler.runtime();
     this.cctx = handler.context();
     this.request = null;
     this.method = method;
@@ -260,35 +244,12 @@ final class Exchange extends BackendUser {
   // ---------------------------------------------------------------- attempts
 
   private void attempt() {
-    Selection<?> sel;
-    CircuitBreaker br;
-    for (int skips = 0; ; skips++) {
-      sel = pool.picker.tryPick(pick);
-      if (sel == null) {
-        failWithoutBackend("no_backend");
-        return;
-      }
-      br = pool.breaker(sel.endpoint());
-      if (br == null || br.tryAcquirePermission()) {
-        break;
-      }
-      String id = sel.endpoint().id();
-      // A picker hands out an excluded endpoint only when nothing else is left.
-      boolean nothingElse = pick.isExcluded(id);
-      sel.release();
-      if (nothingElse || skips + 1 >= MAX_BREAKER_SKIPS) {
-        failWithoutBackend("circuit_open");
-        return;
-      }
-      pick = pick.excluding(id);
+    String none = beginAttempt(pool);
+    if (none != null) {
+      failWithoutBackend(none);
+      return;
     }
-    selection = sel;
-    breaker = br;
-    endpoint = sel.endpoint();
-    backendId = endpoint.id();
-    attempts++;
-    int token = ++attemptToken;
-    attemptStart = rt.config.ticker().read();
+    int token = attemptToken;
     Channel pooled = rt.loopPool(cctx.channel().eventLoop()).poll(pool.index, endpoint.id());
     if (pooled != null) {
       rt.counters.backendConnectionsReused.increment();
@@ -427,18 +388,8 @@ final class Exchange extends BackendUser {
 
   private void attemptFailed(int kind, Throwable cause) {
     cancelTimeout();
-    long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
-    if (selection != null) {
-      selection.onFailure(latency);
-      selection = null;
-    }
-    if (breaker != null) {
-      breaker.onError(latency, cause != null ? cause : BackendFailure.of(kind));
-      breaker = null;
-    }
+    recordFailure(kind, cause);
     dropBackend(false);
-    lastFailureStatus = BackendFailure.clientStatus(kind);
-    lastFailureReason = BackendFailure.reason(kind);
     if (done) {
       return;
     }
@@ -449,17 +400,10 @@ final class Exchange extends BackendUser {
             // Nothing was sent on a failed connect; otherwise only an idempotent request whose
             // body (if any) has not started to flow may be sent again.
             && (kind == CONNECT || (idempotent && !bodyForwarded));
-    if (retryable) {
-      if (rt.config.retryBudget().tryAcquireRetry()) {
-        rt.counters.retries.increment();
-        rt.config.listener().onRetry(pool.name(), endpoint, attempts + 1);
-        pick = pick.excluding(endpoint.id());
-        requestSent = false;
-        attempt();
-        return;
-      }
-      rt.counters.retriesDenied.increment();
-      rt.config.listener().onRetryDenied(pool.name());
+    if (retryable && retryGranted(pool)) {
+      requestSent = false;
+      attempt();
+      return;
     }
     if (responseStarted) {
       abort(lastFailureReason);
@@ -623,7 +567,7 @@ final class Exchange extends BackendUser {
       abort("bad_response"); // a second response to one request: framing is broken
       return;
     }
-    recordResponse(head.status);
+    responseHead(head.status);
     backendKeepAlive = head.keepAlive;
     // The framer only takes bodies it can delimit, and only for HTTP/1.1 clients: no re-framing.
     closeClient = !clientKeepAlive || rt.draining() || (!requestComplete && requestHasBody);
@@ -683,26 +627,14 @@ final class Exchange extends BackendUser {
   }
 
   /** The response head arrived: the attempt's outcome for the picker and the breaker. */
-  private void recordResponse(int code) {
+  private void responseHead(int code) {
     cancelTimeout();
     status = code;
-    long latency = Math.max(0, rt.config.ticker().read() - attemptStart);
-    if (selection != null) {
-      selection.onResponse(status, latency);
-      selection = null;
-    }
-    if (breaker != null) {
-      if (status >= 500) {
-        breaker.onError(latency, BackendFailure.status(status));
-      } else {
-        breaker.onSuccess(latency);
-      }
-      breaker = null;
-    }
+    recordResponse(code);
   }
 
   private void onResponseHead(HttpResponse response) {
-    recordResponse(response.status().code());
+    responseHead(response.status().code());
     backendKeepAlive = HttpUtil.isKeepAlive(response);
     HttpHeaders h = response.headers();
     boolean chunked = HttpUtil.isTransferEncodingChunked(response);
@@ -857,18 +789,6 @@ final class Exchange extends BackendUser {
     done = true;
     log();
     handler.exchangeDone(this, true, cctx.newSucceededFuture());
-  }
-
-  /** The request never got an outcome from the backend: undo its in-flight count and permit. */
-  private void releaseOutcome() {
-    if (selection != null) {
-      selection.release();
-      selection = null;
-    }
-    if (breaker != null) {
-      breaker.releasePermission();
-      breaker = null;
-    }
   }
 
   /** Request content kept for a retry that never got to send it (the exchange ended first). */
