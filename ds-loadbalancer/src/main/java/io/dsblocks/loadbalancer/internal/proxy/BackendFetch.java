@@ -6,9 +6,6 @@ import io.dsblocks.cache.edge.EdgeResponse;
 import io.dsblocks.loadbalancer.RequestContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -140,45 +137,28 @@ final class BackendFetch extends BackendUser {
       fail(attempts == 0 ? 503 : lastFailureStatus, attempts == 0 ? none : null);
       return;
     }
-    int token = attemptToken;
-    Channel pooled = rt.loopPool(loop).poll(pool.index, endpoint.id());
-    if (pooled != null) {
-      rt.counters.backendConnectionsReused.increment();
-      bind(pooled);
-      send();
-      return;
-    }
-    rt.connect(loop, pool, endpoint.id(), endpoint.host(), endpoint.port())
-        .addListener((ChannelFutureListener) f -> onConnect(f, token));
+    runAttempt(loop, pool);
   }
 
-  private void onConnect(ChannelFuture f, int token) {
-    if (f.isSuccess()) {
-      rt.counters.backendConnectionsOpened.increment();
-    }
-    if (token != attemptToken || finished) {
-      if (f.isSuccess()) {
-        f.channel().pipeline().get(BackendHandler.class).returnToPool(backendContext(f.channel()));
-      }
-      return;
-    }
-    if (!f.isSuccess()) {
-      rt.counters.backendConnectFailures.increment();
-      rt.config.listener().onBackendConnectFailed(pool.name(), endpoint, f.cause());
-      attemptFailed(CONNECT, f.cause());
-      return;
-    }
-    bind(f.channel());
+  @Override
+  boolean finished() {
+    return finished;
+  }
+
+  @Override
+  void onBackendReady(Channel ch) {
+    bind(ch);
     send();
   }
 
-  private static ChannelHandlerContext backendContext(Channel ch) {
-    return ch.pipeline().context(BackendHandler.class);
+  @Override
+  void onConnectFailed(Throwable cause) {
+    attemptFailed(CONNECT, cause);
   }
 
   private void bind(Channel ch) {
     backend = ch;
-    backendHandler = ch.pipeline().get(BackendHandler.class);
+    backendHandler = backendHandlerOf(ch);
     backendHandler.attach(this, false, headRequest);
     // Buffering is bounded by maxBytes, so read freely until (and unless) we stream to a client.
     ch.config().setAutoRead(true);

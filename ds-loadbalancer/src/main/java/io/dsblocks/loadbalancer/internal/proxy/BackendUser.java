@@ -4,6 +4,11 @@ import io.dsblocks.loadbalancer.Endpoint;
 import io.dsblocks.loadbalancer.RequestContext;
 import io.dsblocks.loadbalancer.Selection;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 
 /**
  * What owns a backend connection while a request runs on it: an {@link Exchange} (a request
@@ -92,6 +97,61 @@ abstract class BackendUser {
     attemptStart = rt.config.ticker().read();
     return null;
   }
+
+  /**
+   * Runs the attempt {@link #beginAttempt} began on a pooled keep-alive connection of {@code loop}
+   * to its endpoint, or on a new one: {@link #onBackendReady} gets the connection, or {@link
+   * #onConnectFailed} the cause. A connect that completes after the attempt was abandoned (a retry
+   * began, or the user finished) gives its fresh connection to the pool.
+   */
+  final void runAttempt(EventLoop loop, PoolRuntime pool) {
+    Channel pooled = rt.loopPool(loop).poll(pool.index, endpoint.id());
+    if (pooled != null) {
+      rt.counters.backendConnectionsReused.increment();
+      onBackendReady(pooled);
+      return;
+    }
+    int token = attemptToken;
+    rt.connect(loop, pool, endpoint.id(), endpoint.host(), endpoint.port())
+        .addListener((ChannelFutureListener) f -> onConnect(f, token, pool));
+  }
+
+  private void onConnect(ChannelFuture f, int token, PoolRuntime pool) {
+    if (f.isSuccess()) {
+      rt.counters.backendConnectionsOpened.increment();
+    }
+    if (token != attemptToken || finished()) {
+      if (f.isSuccess()) {
+        backendHandlerOf(f.channel()).returnToPool(backendContext(f.channel()));
+      }
+      return;
+    }
+    if (!f.isSuccess()) {
+      rt.counters.backendConnectFailures.increment();
+      rt.config.listener().onBackendConnectFailed(pool.name(), endpoint, f.cause());
+      onConnectFailed(f.cause());
+      return;
+    }
+    onBackendReady(f.channel());
+  }
+
+  // The backend handler is always the last of its pipeline: O(1), where a lookup by class walks it.
+  static ChannelHandlerContext backendContext(Channel ch) {
+    return ch.pipeline().lastContext();
+  }
+
+  static BackendHandler backendHandlerOf(Channel ch) {
+    return (BackendHandler) ch.pipeline().last();
+  }
+
+  /** Whether this user is done (a late connection then goes to the pool). */
+  abstract boolean finished();
+
+  /** The current attempt has its backend connection (pooled or new): attach and send. */
+  abstract void onBackendReady(Channel ch);
+
+  /** The current attempt's connect failed. */
+  abstract void onConnectFailed(Throwable cause);
 
   /**
    * The attempt failed (a {@link BackendFailure} kind): the outcome goes to the picker and the

@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -249,16 +248,7 @@ final class Exchange extends BackendUser {
       failWithoutBackend(none);
       return;
     }
-    int token = attemptToken;
-    Channel pooled = rt.loopPool(cctx.channel().eventLoop()).poll(pool.index, endpoint.id());
-    if (pooled != null) {
-      rt.counters.backendConnectionsReused.increment();
-      bind(pooled);
-      send();
-      return;
-    }
-    rt.connect(cctx.channel().eventLoop(), pool, endpoint.id(), endpoint.host(), endpoint.port())
-        .addListener((ChannelFutureListener) f -> onConnect(f, token));
+    runAttempt(cctx.channel().eventLoop(), pool);
   }
 
   private void failWithoutBackend(String why) {
@@ -269,34 +259,20 @@ final class Exchange extends BackendUser {
     }
   }
 
-  private void onConnect(ChannelFuture f, int token) {
-    if (f.isSuccess()) {
-      rt.counters.backendConnectionsOpened.increment();
-    }
-    if (token != attemptToken || done) {
-      // The exchange moved on (client gone) while we connected: keep the fresh connection.
-      if (f.isSuccess()) {
-        backendHandlerOf(f.channel()).returnToPool(backendContext(f.channel()));
-      }
-      return;
-    }
-    if (!f.isSuccess()) {
-      rt.counters.backendConnectFailures.increment();
-      rt.config.listener().onBackendConnectFailed(pool.name(), endpoint, f.cause());
-      attemptFailed(CONNECT, f.cause());
-      return;
-    }
-    bind(f.channel());
+  @Override
+  boolean finished() {
+    return done;
+  }
+
+  @Override
+  void onBackendReady(Channel ch) {
+    bind(ch);
     send();
   }
 
-  // The backend handler is always the last of its pipeline: O(1), where a lookup by class walks it.
-  private static ChannelHandlerContext backendContext(Channel ch) {
-    return ch.pipeline().lastContext();
-  }
-
-  private static BackendHandler backendHandlerOf(Channel ch) {
-    return (BackendHandler) ch.pipeline().last();
+  @Override
+  void onConnectFailed(Throwable cause) {
+    attemptFailed(CONNECT, cause);
   }
 
   private void bind(Channel ch) {
