@@ -146,17 +146,7 @@ final class BackendFetch extends BackendUser {
   }
 
   @Override
-  void onBackendReady(Channel ch) {
-    bind(ch);
-    send();
-  }
-
-  @Override
-  void onConnectFailed(Throwable cause) {
-    attemptFailed(CONNECT, cause);
-  }
-
-  private void bind(Channel ch) {
+  void bind(Channel ch) {
     backend = ch;
     backendHandler = backendHandlerOf(ch);
     backendHandler.attach(this, false, headRequest);
@@ -164,7 +154,8 @@ final class BackendFetch extends BackendUser {
     ch.config().setAutoRead(true);
   }
 
-  private void send() {
+  @Override
+  void send() {
     if (backendRequest == null) {
       HttpRequest r =
           new DefaultHttpRequest(
@@ -194,7 +185,8 @@ final class BackendFetch extends BackendUser {
     }
   }
 
-  private void attemptFailed(int kind, Throwable cause) {
+  @Override
+  void attemptFailed(int kind, Throwable cause) {
     timer.disarm();
     recordFailure(kind, cause);
     dropBackend(false);

@@ -100,15 +100,17 @@ abstract class BackendUser {
 
   /**
    * Runs the attempt {@link #beginAttempt} began on a pooled keep-alive connection of {@code loop}
-   * to its endpoint, or on a new one: {@link #onBackendReady} gets the connection, or {@link
-   * #onConnectFailed} the cause. A connect that completes after the attempt was abandoned (a retry
-   * began, or the user finished) gives its fresh connection to the pool.
+   * to its endpoint, or on a new one: the connection is {@link #bind bound} and the request {@link
+   * #send sent}, or a failed connect goes to {@link #attemptFailed}. A connect that completes after
+   * the attempt was abandoned (a retry began, or the user finished) gives its fresh connection to
+   * the pool.
    */
   final void runAttempt(EventLoop loop, PoolRuntime pool) {
     Channel pooled = rt.loopPool(loop).poll(pool.index, endpoint.id());
     if (pooled != null) {
       rt.counters.backendConnectionsReused.increment();
-      onBackendReady(pooled);
+      bind(pooled);
+      send();
       return;
     }
     int token = attemptToken;
@@ -129,10 +131,11 @@ abstract class BackendUser {
     if (!f.isSuccess()) {
       rt.counters.backendConnectFailures.increment();
       rt.config.listener().onBackendConnectFailed(pool.name(), endpoint, f.cause());
-      onConnectFailed(f.cause());
+      attemptFailed(BackendFailure.CONNECT_KIND, f.cause());
       return;
     }
-    onBackendReady(f.channel());
+    bind(f.channel());
+    send();
   }
 
   // The backend handler is always the last of its pipeline: O(1), where a lookup by class walks it.
@@ -147,11 +150,17 @@ abstract class BackendUser {
   /** Whether this user is done (a late connection then goes to the pool). */
   abstract boolean finished();
 
-  /** The current attempt has its backend connection (pooled or new): attach and send. */
-  abstract void onBackendReady(Channel ch);
+  /** Attaches to the current attempt's backend connection (pooled or new). */
+  abstract void bind(Channel ch);
 
-  /** The current attempt's connect failed. */
-  abstract void onConnectFailed(Throwable cause);
+  /** Sends the request (or its head) on the bound connection. */
+  abstract void send();
+
+  /**
+   * The current attempt failed (a {@link BackendFailure} kind; cause null if none): record it, then
+   * retry or fail as this user's client needs.
+   */
+  abstract void attemptFailed(int kind, Throwable cause);
 
   /**
    * The attempt failed (a {@link BackendFailure} kind): the outcome goes to the picker and the

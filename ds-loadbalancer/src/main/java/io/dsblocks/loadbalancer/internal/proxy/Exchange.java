@@ -265,24 +265,15 @@ final class Exchange extends BackendUser {
   }
 
   @Override
-  void onBackendReady(Channel ch) {
-    bind(ch);
-    send();
-  }
-
-  @Override
-  void onConnectFailed(Throwable cause) {
-    attemptFailed(CONNECT, cause);
-  }
-
-  private void bind(Channel ch) {
+  void bind(Channel ch) {
     backend = ch;
     backendHandler = backendHandlerOf(ch);
     backendHandler.attach(this, rawCodec != null, headRequest);
     ch.config().setAutoRead(cctx.channel().isWritable());
   }
 
-  private void send() {
+  @Override
+  void send() {
     HttpHeaders h = request.headers();
     if (hostMissing) {
       hostMissing = false; // a retry keeps the first endpoint's, as the request now has one
@@ -362,7 +353,8 @@ final class Exchange extends BackendUser {
     }
   }
 
-  private void attemptFailed(int kind, Throwable cause) {
+  @Override
+  void attemptFailed(int kind, Throwable cause) {
     cancelTimeout();
     recordFailure(kind, cause);
     dropBackend(false);
