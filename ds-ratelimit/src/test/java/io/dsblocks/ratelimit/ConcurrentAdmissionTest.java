@@ -4,15 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dsblocks.ratelimit.RateLimiterConfig.Algorithm;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -41,31 +32,7 @@ class ConcurrentAdmissionTest {
 
   /** Runs the attempts on all threads at once; returns the permits admitted. */
   private static long hammer(RateLimiter limiter, int permitsPerCall) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try {
-      CyclicBarrier start = new CyclicBarrier(THREADS);
-      LongAdder admitted = new LongAdder();
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < THREADS; i++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int a = 0; a < ATTEMPTS_PER_THREAD; a++) {
-                    if (limiter.tryAcquire(permitsPerCall)) {
-                      admitted.add(permitsPerCall);
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-      return admitted.sum();
-    } finally {
-      pool.shutdownNow();
-    }
+    return LimiterHammer.admitted(limiter, THREADS, ATTEMPTS_PER_THREAD, permitsPerCall);
   }
 
   @ParameterizedTest
@@ -111,32 +78,18 @@ class ConcurrentAdmissionTest {
     RateLimiter limiter = RateLimiters.create(config(algorithm, ticker));
     LongAdder now = new LongAdder();
     LongAdder later = new LongAdder();
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try {
-      CyclicBarrier start = new CyclicBarrier(THREADS);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < THREADS; i++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int a = 0; a < 1_000; a++) {
-                    long wait = limiter.reserve(1, Duration.ofMillis(1999).toNanos());
-                    if (wait == 0) {
-                      now.increment();
-                    } else if (wait > 0) {
-                      later.increment();
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    LimiterHammer.onAllThreads(
+        THREADS,
+        thread -> {
+          for (int a = 0; a < 1_000; a++) {
+            long wait = limiter.reserve(1, Duration.ofMillis(1999).toNanos());
+            if (wait == 0) {
+              now.increment();
+            } else if (wait > 0) {
+              later.increment();
+            }
+          }
+        });
     // Now: the burst. Later: whatever the algorithm can promise within the next 1999 ms.
     assertThat(now.sum()).isEqualTo(LIMIT);
     long expectedLater =
@@ -164,30 +117,9 @@ class ConcurrentAdmissionTest {
       throws Exception {
     LimiterTestTicker ticker = new LimiterTestTicker();
     RateLimiter limiter = RateLimiters.create(config(algorithm, ticker));
-    AtomicBoolean stop = new AtomicBoolean();
-    LongAdder reconfigurations = new LongAdder();
-    CountDownLatch reconfiguring = new CountDownLatch(1);
-    Thread reconfigurer =
-        new Thread(
-            () -> {
-              RateLimiterConfig same = limiter.config().toBuilder().build();
-              while (!stop.get()) {
-                limiter.reconfigure(same);
-                reconfigurations.increment();
-                reconfiguring.countDown();
-              }
-            });
-    reconfigurer.start();
-    // On a loaded machine the reconfigurer might otherwise not run before the load is over.
-    assertThat(reconfiguring.await(30, TimeUnit.SECONDS)).isTrue();
-    long admitted;
-    try {
-      admitted = hammer(limiter, 1);
-    } finally {
-      stop.set(true);
-      reconfigurer.join();
-    }
-    assertThat(reconfigurations.sum()).isPositive();
+    RateLimiterConfig same = limiter.config().toBuilder().build();
+    long admitted =
+        LimiterHammer.whileLooping(() -> limiter.reconfigure(same), () -> hammer(limiter, 1));
     assertThat(admitted).isEqualTo(algorithm == Algorithm.SMOOTH ? 1 : LIMIT);
   }
 }

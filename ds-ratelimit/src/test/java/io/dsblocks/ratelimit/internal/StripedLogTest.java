@@ -2,15 +2,9 @@ package io.dsblocks.ratelimit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dsblocks.ratelimit.LimiterHammer;
 import io.dsblocks.ratelimit.RateLimiterConfig;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -41,36 +35,8 @@ class StripedLogTest {
 
   private static long hammer(SlidingWindowLogRateLimiter limiter, Runnable extra, boolean mixed)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    CyclicBarrier start = new CyclicBarrier(THREADS);
-    try {
-      List<Future<Long>> results = new ArrayList<>();
-      for (int th = 0; th < THREADS; th++) {
-        int permits = mixed ? 1 + th % 2 : 1;
-        results.add(
-            pool.submit(
-                () -> {
-                  start.await(10, TimeUnit.SECONDS);
-                  long admitted = 0;
-                  for (int i = 0; i < ATTEMPTS_PER_THREAD; i++) {
-                    if (limiter.tryAcquire(permits)) {
-                      admitted += permits;
-                    }
-                    if (i % 100 == 0) {
-                      extra.run();
-                    }
-                  }
-                  return admitted;
-                }));
-      }
-      long total = 0;
-      for (Future<Long> f : results) {
-        total += f.get(60, TimeUnit.SECONDS);
-      }
-      return total;
-    } finally {
-      pool.shutdownNow();
-    }
+    return LimiterHammer.admitted(
+        limiter, THREADS, ATTEMPTS_PER_THREAD, th -> mixed ? 1 + th % 2 : 1, extra);
   }
 
   @Test

@@ -2,21 +2,13 @@ package io.dsblocks.ratelimit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dsblocks.ratelimit.LimiterHammer;
 import io.dsblocks.ratelimit.RateLimiter;
 import io.dsblocks.ratelimit.RateLimiterConfig;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
@@ -39,46 +31,8 @@ class StripedTokenBucketTest {
         .build();
   }
 
-  /** Runs {@code body} on all threads at once (bounded: 30 s at most). */
-  private static void onAllThreads(int threads, ThreadBody body) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      CyclicBarrier start = new CyclicBarrier(threads);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        int index = i;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  body.run(index);
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  interface ThreadBody {
-    void run(int thread) throws Exception;
-  }
-
   private static long hammer(RateLimiter limiter, int permits) throws Exception {
-    LongAdder admitted = new LongAdder();
-    onAllThreads(
-        THREADS,
-        thread -> {
-          for (int a = 0; a < ATTEMPTS_PER_THREAD; a++) {
-            if (limiter.tryAcquire(permits)) {
-              admitted.add(permits);
-            }
-          }
-        });
-    return admitted.sum();
+    return LimiterHammer.admitted(limiter, THREADS, ATTEMPTS_PER_THREAD, permits);
   }
 
   @Test
@@ -116,29 +70,13 @@ class StripedTokenBucketTest {
     TatRateLimiter limiter = new TatRateLimiter(config(clock), 4, 16, true);
     assertThat(limiter.expandAt(0)).isTrue();
     RateLimiterConfig same = limiter.config().toBuilder().build();
-    AtomicBoolean stop = new AtomicBoolean();
-    LongAdder reconfigurations = new LongAdder();
-    CountDownLatch started = new CountDownLatch(1);
-    Thread reconfigurer =
-        new Thread(
+    long admitted =
+        LimiterHammer.whileLooping(
             () -> {
-              while (!stop.get()) {
-                limiter.reconfigure(same); // collapses the stripes; contention splits again
-                limiter.expandAt(0);
-                reconfigurations.increment();
-                started.countDown();
-              }
-            });
-    reconfigurer.start();
-    assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-    long admitted;
-    try {
-      admitted = hammer(limiter, 1);
-    } finally {
-      stop.set(true);
-      reconfigurer.join();
-    }
-    assertThat(reconfigurations.sum()).isPositive();
+              limiter.reconfigure(same); // collapses the stripes; contention splits again
+              limiter.expandAt(0);
+            },
+            () -> hammer(limiter, 1));
     assertThat(admitted).isEqualTo(LIMIT);
   }
 
@@ -162,7 +100,7 @@ class StripedTokenBucketTest {
     LongAdder now = new LongAdder();
     LongAdder later = new LongAdder();
     long[][] waits = new long[THREADS][];
-    onAllThreads(
+    LimiterHammer.onAllThreads(
         THREADS,
         thread -> {
           long[] mine = new long[1_000];
@@ -203,7 +141,7 @@ class StripedTokenBucketTest {
     int attempts = 10_000;
     long[][] admittedAt = new long[threads][];
     LongAdder splits = new LongAdder();
-    onAllThreads(
+    LimiterHammer.onAllThreads(
         threads,
         thread -> {
           SplittableRandom random = new SplittableRandom(42 + thread);

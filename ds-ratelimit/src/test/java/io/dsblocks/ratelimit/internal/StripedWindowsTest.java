@@ -2,21 +2,12 @@ package io.dsblocks.ratelimit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dsblocks.ratelimit.LimiterHammer;
 import io.dsblocks.ratelimit.RateLimiter;
 import io.dsblocks.ratelimit.RateLimiterConfig;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -71,33 +62,8 @@ class StripedWindowsTest {
         : ((SlidingWindowCounterRateLimiter) l).isStriped();
   }
 
-  /** Runs {@code body} on all threads at once (bounded: 30 s at most). */
   private static long hammer(RateLimiter limiter, int permits) throws Exception {
-    LongAdder admitted = new LongAdder();
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try {
-      CyclicBarrier start = new CyclicBarrier(THREADS);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < THREADS; i++) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  for (int a = 0; a < ATTEMPTS_PER_THREAD; a++) {
-                    if (limiter.tryAcquire(permits)) {
-                      admitted.add(permits);
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(30, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    return admitted.sum();
+    return LimiterHammer.admitted(limiter, THREADS, ATTEMPTS_PER_THREAD, permits);
   }
 
   @ParameterizedTest
@@ -149,29 +115,13 @@ class StripedWindowsTest {
     AbstractRateLimiter limiter = limiter(kind, config(kind, clock, LIMIT), false);
     assertThat(expandAt(limiter, 0)).isTrue();
     RateLimiterConfig same = limiter.config().toBuilder().build();
-    AtomicBoolean stop = new AtomicBoolean();
-    LongAdder reconfigurations = new LongAdder();
-    CountDownLatch started = new CountDownLatch(1);
-    Thread reconfigurer =
-        new Thread(
+    long admitted =
+        LimiterHammer.whileLooping(
             () -> {
-              while (!stop.get()) {
-                limiter.reconfigure(same); // collapses the stripes
-                expandAt(limiter, 0);
-                reconfigurations.increment();
-                started.countDown();
-              }
-            });
-    reconfigurer.start();
-    assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-    long admitted;
-    try {
-      admitted = hammer(limiter, 1);
-    } finally {
-      stop.set(true);
-      reconfigurer.join();
-    }
-    assertThat(reconfigurations.sum()).isPositive();
+              limiter.reconfigure(same); // collapses the stripes
+              expandAt(limiter, 0);
+            },
+            () -> hammer(limiter, 1));
     assertThat(admitted).isEqualTo(LIMIT);
   }
 
