@@ -23,6 +23,18 @@ public interface Ticker {
   static Ticker system() {
     return SystemTicker.INSTANCE;
   }
+
+  /**
+   * A ticker that reads a cached clock value refreshed every {@code resolution} by a daemon thread:
+   * much cheaper to read, accurate to about the resolution. See {@link CachedTicker} for when it
+   * fits (timing calls against thresholds far above the resolution) and when it does not.
+   *
+   * @param resolution the refresh interval, 100 µs to 1 s
+   * @return a running ticker; close it when no longer needed
+   */
+  static CachedTicker cached(java.time.Duration resolution) {
+    return CachedTicker.start(resolution);
+  }
 }
 
 /** The default ticker; a top-level enum keeps it a true singleton without a public type. */

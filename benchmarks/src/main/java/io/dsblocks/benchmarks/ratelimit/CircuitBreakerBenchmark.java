@@ -1,5 +1,7 @@
 package io.dsblocks.benchmarks.ratelimit;
 
+import io.dsblocks.ratelimit.CachedTicker;
+import io.dsblocks.ratelimit.Ticker;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreaker;
 import io.dsblocks.ratelimit.circuitbreaker.CircuitBreakerConfig;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
@@ -44,6 +47,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code untimed} comparison is therefore dsblocks doing less work (no slow-call rule) against
  * Resilience4j doing all of it, which is exactly the choice a user who only cares about failures
  * gets with dsblocks and cannot get with Resilience4j.
+ *
+ * <p>{@code cached} keeps slow-call detection on for both and gives both the same cheaper clock: a
+ * {@link CachedTicker} refreshed every millisecond (dsblocks through {@code CircuitBreaker.of(name,
+ * config, ticker)}, Resilience4j through {@code currentTimestampFunction}), so neither pays the two
+ * {@code System.nanoTime()} calls; identical configuration again, only the clock source changed on
+ * both sides.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -57,8 +66,10 @@ public class CircuitBreakerBenchmark {
   @Param({"dsblocks", "resilience4j"})
   String impl;
 
-  @Param({"timed", "untimed"})
+  @Param({"timed", "untimed", "cached"})
   String timing;
+
+  private CachedTicker cachedTicker;
 
   private boolean ours;
   private CircuitBreaker dsblocks;
@@ -70,6 +81,9 @@ public class CircuitBreakerBenchmark {
   @Setup
   public void setUp() {
     ours = "dsblocks".equals(impl);
+    cachedTicker =
+        "cached".equals(timing) ? CachedTicker.start(java.time.Duration.ofMillis(1)) : null;
+    Ticker ticker = cachedTicker != null ? cachedTicker : Ticker.system();
     dsblocks =
         CircuitBreaker.of(
             "bench",
@@ -80,13 +94,19 @@ public class CircuitBreakerBenchmark {
                 .slowCallRateThreshold(100)
                 .slowCallDurationThreshold(java.time.Duration.ofSeconds(60))
                 .slowCallDetection(!"untimed".equals(timing))
-                .build());
-    // Resilience4j always times decorated calls: same config for both timing values.
+                .build(),
+            ticker);
+    // Resilience4j always times decorated calls: same config for timed and untimed.
+    io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.Builder r4j =
+        io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom();
+    if (cachedTicker != null) {
+      CachedTicker cached = cachedTicker;
+      r4j.currentTimestampFunction(clock -> cached.read(), TimeUnit.NANOSECONDS);
+    }
     resilience4j =
         io.github.resilience4j.circuitbreaker.CircuitBreaker.of(
             "bench",
-            io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
-                .slidingWindowType(
+            r4j.slidingWindowType(
                     io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType
                         .COUNT_BASED)
                 .slidingWindowSize(100)
@@ -101,6 +121,14 @@ public class CircuitBreakerBenchmark {
             ? dsblocks.decorateSupplier(target)
             : io.github.resilience4j.circuitbreaker.CircuitBreaker.decorateSupplier(
                 resilience4j, target);
+  }
+
+  /** Stops the cached ticker's thread. */
+  @TearDown
+  public void tearDown() {
+    if (cachedTicker != null) {
+      cachedTicker.close();
+    }
   }
 
   private boolean acquireAndRecord() {
