@@ -50,7 +50,6 @@ final class BackendFetch extends BackendUser {
   /** Header on the marker response: the fetch streamed (or dropped) an oversized body. */
   static final String STREAMED = "x-dsblocks-streamed";
 
-  private static final int CONNECT = BackendFailure.CONNECT_KIND;
   private static final int RESET = BackendFailure.RESET_KIND;
   private static final int TIMEOUT = BackendFailure.TIMEOUT_KIND;
   private static final int BAD_RESPONSE = BackendFailure.BAD_RESPONSE_KIND;
