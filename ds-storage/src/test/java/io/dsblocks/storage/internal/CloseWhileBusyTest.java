@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * close() while a put is in flight and read-ahead tasks are queued on the same one-thread executor:
- * the put must finish (its ingest tasks run after the read-ahead tasks, which must not park the
- * executor behind the waiting close), then close must complete.
+ * the put must finish (its ingest tasks, queued behind the read-ahead tasks, are run by the
+ * executor or by the put itself; the read-ahead tasks must not park the executor behind the waiting
+ * close), then close must complete.
  */
 class CloseWhileBusyTest {
   @TempDir Path dir;
@@ -50,13 +51,25 @@ class CloseWhileBusyTest {
       InputStream reader = store.get("existing");
       Future<Integer> firstByte = callers.submit(() -> reader.read());
 
-      // A put that holds the gate and will need the executor for its ingest tasks.
+      // A put that holds the gate and submits ingest tasks to the executor. Its input stalls
+      // after the first segment until close() is queued (a put waiting for its segments processes
+      // them itself, so without the stall it would be done before close() is called).
       CountDownLatch putStarted = new CountDownLatch(1);
+      CountDownLatch resumePut = new CountDownLatch(1);
       InputStream data =
           new FilterInputStream(new ByteArrayInputStream(random(r, 3 << 19))) {
+            private int reads;
+
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-              putStarted.countDown();
+              if (reads++ > 0) {
+                putStarted.countDown();
+                try {
+                  resumePut.await();
+                } catch (InterruptedException e) {
+                  throw new java.io.InterruptedIOException();
+                }
+              }
               return super.read(b, off, len);
             }
           };
@@ -67,6 +80,7 @@ class CloseWhileBusyTest {
       Future<?> close = callers.submit(store::close);
       await().atMost(Duration.ofSeconds(30)).until(() -> store.gateQueueLength() > 0);
 
+      resumePut.countDown();
       releasePool.countDown();
       assertThat(put.get(60, TimeUnit.SECONDS).size()).isEqualTo(3 << 19);
       close.get(60, TimeUnit.SECONDS);
