@@ -91,7 +91,7 @@ public final class BackupBench {
 
     StorageConfig config = StorageConfig.builder().compression(compression).build();
     for (int round = 1; round <= warmupRounds; round++) {
-      warmUp(trees, config, round);
+      warmUp(trees, config, round, restore);
     }
     boolean exists = Files.isRegularFile(repository.resolve("repository"));
     System.out.printf(
@@ -102,12 +102,14 @@ public final class BackupBench {
         Runtime.getRuntime().availableProcessors(),
         repository);
     try (ObjectStore store =
-        exists
-            ? ObjectStores.open(repository, PASSPHRASE, config)
-            : ObjectStores.create(repository, PASSPHRASE, config)) {
-      for (String[] tree : trees) {
-        ingest(store, repository, tree[0], Path.of(tree[1]), true);
-      }
+        backUp(
+            exists
+                ? ObjectStores.open(repository, PASSPHRASE, config)
+                : ObjectStores.create(repository, PASSPHRASE, config),
+            repository,
+            config,
+            trees,
+            true)) {
       if (restore && !trees.isEmpty()) {
         String[] last = trees.get(trees.size() - 1);
         restore(store, last[0], restoreInto);
@@ -116,6 +118,44 @@ public final class BackupBench {
     // After close: the open pack is sealed and the index flushed, so this is the size at rest.
     System.out.printf(
         Locale.ROOT, "BACKUPBENCH step=close repo_bytes=%d%n", directoryBytes(repository));
+  }
+
+  /**
+   * Backs up each tree in turn, closing and reopening the store between two trees, as separate
+   * backup runs do (restic and borg run one process per backup): what carries over from one run to
+   * the next is only what the repository keeps (dedup index, dictionary, saved sketch index). The
+   * reopen is not timed (like the first open); its duration is printed.
+   *
+   * @return the store, open, after the last tree
+   */
+  private static ObjectStore backUp(
+      ObjectStore first,
+      Path repository,
+      StorageConfig config,
+      List<String[]> trees,
+      boolean report)
+      throws IOException {
+    ObjectStore store = first;
+    try {
+      for (int i = 0; i < trees.size(); i++) {
+        if (i > 0) {
+          store.close();
+          long start = System.nanoTime();
+          store = ObjectStores.open(repository, PASSPHRASE, config);
+          if (report) {
+            System.out.printf(
+                Locale.ROOT,
+                "BACKUPBENCH step=reopen seconds=%.3f%n",
+                (System.nanoTime() - start) / 1e9);
+          }
+        }
+        ingest(store, repository, trees.get(i)[0], Path.of(trees.get(i)[1]), report);
+      }
+      return store;
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   /** Removes {@code name} and its value from {@code args}; the value, or null. */
@@ -144,19 +184,24 @@ public final class BackupBench {
 
   /**
    * One warm-up round, not timed: backs up the same trees, in the same order, into a scratch
-   * repository (deleted again), so the timed run executes code the JIT has compiled for exactly
-   * these paths. Measured with perf on two cores: after one round (of the 17 tree alone, or of both
+   * repository (deleted again), then (if the run restores) reads the last tree back into a null
+   * sink, so the timed run executes code the JIT has compiled for exactly these paths. Restored
+   * files are not written: deleting them would slow the timed restore's file creation (see the
+   * script). Measured with perf on two cores: after one round (of the 17 tree alone, or of both
    * trees) the C2 compiler still took a third of the timed CPU, its queue not yet drained; after
    * three rounds, 6%.
    */
-  private static void warmUp(List<String[]> trees, StorageConfig config, int round)
-      throws IOException {
+  private static void warmUp(
+      List<String[]> trees, StorageConfig config, int round, boolean readBack) throws Exception {
     Path scratch = Files.createTempDirectory("backup-bench-warmup");
     long start = System.nanoTime();
     try {
-      try (ObjectStore store = ObjectStores.create(scratch.resolve("repo"), PASSPHRASE, config)) {
-        for (String[] tree : trees) {
-          ingest(store, scratch, tree[0], Path.of(tree[1]), false);
+      Path repo = scratch.resolve("repo");
+      try (ObjectStore store =
+          backUp(ObjectStores.create(repo, PASSPHRASE, config), repo, config, trees, false)) {
+        if (readBack) {
+          String label = trees.get(trees.size() - 1)[0];
+          copyOut(store, store.list(label + "/"), label, null);
         }
       }
     } finally {
@@ -276,33 +321,7 @@ public final class BackupBench {
       long start = System.nanoTime();
       long cpuStart = processCpuNanos();
       List<ObjectInfo> objects = store.list(label + "/");
-      // Parallel like restic's restore; more threads than cores because file writes block.
-      int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      long bytes = 0;
-      try {
-        // One task per directory: its files are written one after another by one thread. Threads
-        // creating files in the same directory serialize on the directory's inode lock in the
-        // kernel, and ext4 spins for that lock: with files handed out one by one, perf showed the
-        // spinning at 14% of all CPU time and restore times varying 3x between runs.
-        Map<String, List<ObjectInfo>> byDirectory = new LinkedHashMap<>();
-        for (ObjectInfo info : objects) {
-          String key = info.key();
-          String dir = key.substring(0, Math.max(0, key.lastIndexOf('/')));
-          byDirectory.computeIfAbsent(dir, d -> new ArrayList<>()).add(info);
-        }
-        List<Future<Long>> results = new ArrayList<>(byDirectory.size());
-        for (List<ObjectInfo> group : byDirectory.values()) {
-          results.add(pool.submit(() -> restoreDirectory(store, group, label, target)));
-        }
-        for (Future<Long> f : results) {
-          bytes += f.get();
-        }
-      } catch (ExecutionException e) {
-        throw new IOException("restore failed", e.getCause());
-      } finally {
-        pool.shutdown();
-      }
+      long bytes = copyOut(store, objects, label, target);
       long nanos = System.nanoTime() - start;
       double cpu = (processCpuNanos() - cpuStart) / 1e9;
       System.out.printf(
@@ -320,6 +339,45 @@ public final class BackupBench {
         deleteTree(target);
       }
     }
+  }
+
+  /**
+   * Reads every object in {@code objects} (keys under {@code label/}) in parallel, like restic's
+   * restore, into files under {@code target}, or into a null sink if {@code target} is null (the
+   * warm-up of the read path: no files to create and delete, see {@link #warmUp}).
+   *
+   * @return the bytes read
+   */
+  private static long copyOut(
+      ObjectStore store, List<ObjectInfo> objects, String label, Path target) throws Exception {
+    // Parallel like restic's restore; more threads than cores because file writes block.
+    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    long bytes = 0;
+    try {
+      // One task per directory: its files are written one after another by one thread. Threads
+      // creating files in the same directory serialize on the directory's inode lock in the
+      // kernel, and ext4 spins for that lock: with files handed out one by one, perf showed the
+      // spinning at 14% of all CPU time and restore times varying 3x between runs.
+      Map<String, List<ObjectInfo>> byDirectory = new LinkedHashMap<>();
+      for (ObjectInfo info : objects) {
+        String key = info.key();
+        String dir = key.substring(0, Math.max(0, key.lastIndexOf('/')));
+        byDirectory.computeIfAbsent(dir, d -> new ArrayList<>()).add(info);
+      }
+      List<Future<Long>> results = new ArrayList<>(byDirectory.size());
+      for (List<ObjectInfo> group : byDirectory.values()) {
+        results.add(pool.submit(() -> restoreDirectory(store, group, label, target)));
+      }
+      for (Future<Long> f : results) {
+        bytes += f.get();
+      }
+    } catch (ExecutionException e) {
+      throw new IOException("restore failed", e.getCause());
+    } finally {
+      pool.shutdown();
+    }
+    return bytes;
   }
 
   /**
@@ -343,12 +401,21 @@ public final class BackupBench {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
-  /** Restores the objects of one directory (all with the same parent key) on this thread. */
+  /**
+   * Restores the objects of one directory (all with the same parent key) on this thread; reads them
+   * into a null sink if {@code target} is null.
+   */
   private static long restoreDirectory(
       ObjectStore store, List<ObjectInfo> group, String label, Path target) throws IOException {
     long bytes = 0;
     boolean dirCreated = false;
     for (ObjectInfo info : group) {
+      if (target == null) {
+        try (InputStream in = store.get(info.key(), info.versionId())) {
+          bytes += in.transferTo(OutputStream.nullOutputStream());
+        }
+        continue;
+      }
       Path file = target.resolve(info.key().substring(label.length() + 1));
       if (!dirCreated) {
         // Once per directory, as restic does; idempotent, so threads racing on a shared parent

@@ -5,6 +5,7 @@ import io.dsblocks.storage.internal.delta.DeltaCodec;
 import io.dsblocks.storage.internal.delta.SketchIndex;
 import io.dsblocks.storage.internal.index.ChunkLocation;
 import io.dsblocks.storage.internal.pipeline.ChunkPipeline;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,12 +14,14 @@ import java.util.LinkedHashMap;
  * Turns a new chunk into its stored form: a delta against a similar stored chunk when one is found
  * and the delta is smaller, else the chunk compressed on its own.
  *
- * <p>Similar chunks are found through a {@link SketchIndex} of the chunks this store wrote since it
- * was opened (in memory only, bounded; see "Near-duplicate deltas" in the README). A candidate base
- * is used only if it is committed (found in the index, protected from a concurrent GC cycle like a
- * dedup hit) and is not itself a delta, so every delta is one level deep. The delta form names the
- * base inside the sealed bytes; the commit also writes a {@code delta_bases} row (delta id → base
- * id) so garbage collection keeps the base alive while the delta exists.
+ * <p>Similar chunks are found through a {@link SketchIndex} of the chunks this store wrote (in
+ * memory, bounded; see "Near-duplicate deltas" in the README), carried from one open to the next: a
+ * clean close saves it sealed in the index ({@link #saveSketches}) and the next open restores it,
+ * so a backup run in a new process finds near-duplicates of the previous run's chunks. A candidate
+ * base is used only if it is committed (found in the index, protected from a concurrent GC cycle
+ * like a dedup hit) and is not itself a delta, so every delta is one level deep. The delta form
+ * names the base inside the sealed bytes; the commit also writes a {@code delta_bases} row (delta
+ * id → base id) so garbage collection keeps the base alive while the delta exists.
  *
  * <p>The {@value #CANDIDATES} candidates sharing the most super-features are tried (the first is
  * not always the closest version: a file's sibling may share as many features) and the smaller
@@ -55,10 +58,55 @@ final class ChunkEncoder {
   /** Budget of {@link #recentBases}. */
   static final long BASE_CACHE_BYTES = 8 << 20;
 
+  /** Index row holding the sealed sketch index saved at the last clean close. */
+  static final byte[] SKETCH_ROW = "sketches".getBytes(StandardCharsets.US_ASCII);
+
+  /** Associated data binding the sealed sketch state to its role. */
+  private static final byte[] SKETCH_AD = "dsb/sketches/1".getBytes(StandardCharsets.US_ASCII);
+
   ChunkEncoder(DefaultObjectStore store, RepositoryCompressor compressor, SketchIndex sketches) {
     this.store = store;
     this.compressor = compressor;
     this.sketches = sketches;
+  }
+
+  /**
+   * Restores the sketch index saved by the last clean close. Advisory: a missing row, one that
+   * fails authentication (tampered, or sealed under a key this open does not have) or a malformed
+   * state leaves the index empty, which costs compression of near-duplicates, never data.
+   *
+   * @return whether a saved state was restored
+   */
+  boolean restoreSketches() {
+    if (sketches == null) {
+      return false;
+    }
+    byte[] sealed = store.db.get(store.db.meta, SKETCH_ROW);
+    if (sealed == null) {
+      return false;
+    }
+    try {
+      return sketches.restore(store.sealer.open(sealed, 0, sealed.length, SKETCH_AD));
+    } catch (RuntimeException e) {
+      return false; // StorageCorruptionException from the sealer, or anything else: start empty
+    }
+  }
+
+  /**
+   * Saves the sketch index (sealed, unsynced: it is only a hint) if chunks were added since the
+   * open. Called by close before the index closes; never throws.
+   */
+  void saveSketches() {
+    if (sketches == null || sketches.additions() == 0) {
+      return;
+    }
+    try {
+      byte[] state = sketches.export();
+      store.db.put(
+          store.db.meta, SKETCH_ROW, store.sealer.seal(state, 0, state.length, SKETCH_AD), false);
+    } catch (RuntimeException e) {
+      // The next open starts with whatever state was saved before, or none: only a hint.
+    }
   }
 
   Encoded encode(byte[] id, byte[] buf, int off, int len) {

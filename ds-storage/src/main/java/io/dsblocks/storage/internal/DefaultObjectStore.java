@@ -162,6 +162,7 @@ public final class DefaultObjectStore implements ObjectStore {
     this.pipeline = new ChunkPipeline(hasher, compressor, sealer, this::readChunk);
     this.encoder =
         new ChunkEncoder(this, compressor, new io.dsblocks.storage.internal.delta.SketchIndex(15));
+    encoder.restoreSketches();
     this.index = b.index;
     this.catalog = new Catalog(db, sealer);
     this.packReader = b.reader;
@@ -1032,6 +1033,7 @@ public final class DefaultObjectStore implements ObjectStore {
         for (PackWriter w : writers) {
           w.close();
         }
+        encoder.saveSketches();
       } finally {
         packReader.closeAll();
         db.close();

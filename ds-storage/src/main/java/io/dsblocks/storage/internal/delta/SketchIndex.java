@@ -1,5 +1,7 @@
 package io.dsblocks.storage.internal.delta;
 
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +26,10 @@ import java.util.List;
  * recognized as stale. Memory is bounded whatever the repository size: for {@code slotsLog2 = s},
  * {@code 3 x 2^(s+2) x 8 + 2^(s+1) x 36} bytes (s = 15: 6.3 MiB of tables, 2.4 MiB of ring). It is
  * only a hint: the caller checks that a candidate still exists before using it as a base.
+ *
+ * <p>{@link #export} and {@link #restore} carry the content from one open of a store to the next
+ * (the store keeps it sealed in its index), so a backup run in a new process still finds the near
+ * duplicates of the previous run's chunks.
  *
  * <p>Thread-safe (one lock; lookups and inserts are a few array accesses).
  */
@@ -57,6 +63,10 @@ public final class SketchIndex {
   private final byte[] ringIds;
   private final int[] ringSeqs;
   private int next = 1; // sequence numbers start at 1: a zero slot is empty
+  private long additions; // since creation or the last restore
+
+  /** First word of an exported state ("SKX1"). */
+  private static final int STATE_MAGIC = 0x534b5831;
 
   /**
    * Creates an index.
@@ -82,7 +92,8 @@ public final class SketchIndex {
   }
 
   private static long[] mix(long seed, int n) {
-    // Features stay in memory, so fixed tables leak nothing; SplitMix64 from a constant.
+    // SplitMix64 from a constant. Features are content-derived: they reach the disk only inside the
+    // sealed (encrypted, authenticated) state the store keeps at close, never in the clear.
     long[] g = new long[n];
     long x = seed;
     for (int i = 0; i < n; i++) {
@@ -237,11 +248,144 @@ public final class SketchIndex {
     if (next == 0) {
       next = 1; // after 2^32 chunks; stale slots then fail the ring check or point at a newer chunk
     }
+    additions++;
     System.arraycopy(id, 0, ringIds, (seq & ringMask) * 32, 32);
     ringSeqs[seq & ringMask] = seq;
     for (int t = 0; t < SUPER; t++) {
       tables[t][slot(sketch[t])] = (long) check(sketch[t]) << 32 | (seq & 0xffffffffL);
     }
+  }
+
+  /** Chunks added since this index was created or last restored. */
+  public synchronized long additions() {
+    return additions;
+  }
+
+  /**
+   * The index's content, for {@link #restore} in a later open. Only live entries are written (slots
+   * whose chunk left the ring are dropped): the size parameter, the next sequence number, the
+   * ring's chunks (sequence number, id), then each table's live slots (position, entry).
+   * Big-endian.
+   *
+   * @return the state
+   */
+  public synchronized byte[] export() {
+    int ring = ringMask + 1;
+    int liveChunks = 0;
+    for (int r = 0; r < ring; r++) {
+      if (ringSeqs[r] != 0) {
+        liveChunks++;
+      }
+    }
+    int liveSlots = 0;
+    for (long[] table : tables) {
+      for (long e : table) {
+        if (live((int) e)) {
+          liveSlots++;
+        }
+      }
+    }
+    ByteBuffer b = ByteBuffer.allocate(16 + liveChunks * 36 + SUPER * 4 + liveSlots * 12);
+    b.putInt(STATE_MAGIC).putInt(slotsLog2()).putInt(next).putInt(liveChunks);
+    for (int r = 0; r < ring; r++) {
+      if (ringSeqs[r] != 0) {
+        b.putInt(ringSeqs[r]).put(ringIds, r * 32, 32);
+      }
+    }
+    for (long[] table : tables) {
+      int count = 0;
+      for (long e : table) {
+        if (live((int) e)) {
+          count++;
+        }
+      }
+      b.putInt(count);
+      for (int i = 0; i < table.length; i++) {
+        if (live((int) table[i])) {
+          b.putInt(i).putLong(table[i]);
+        }
+      }
+    }
+    return b.array();
+  }
+
+  /**
+   * Replaces the content with a state from {@link #export}. A state from an index of another size,
+   * or one that is malformed or inconsistent (it is checked entry by entry), is refused and leaves
+   * this index empty: the index is only a hint, so losing it costs compression, never data.
+   *
+   * @param state an exported state
+   * @return true if it was restored
+   */
+  public synchronized boolean restore(byte[] state) {
+    clear();
+    try {
+      ByteBuffer b = ByteBuffer.wrap(state);
+      if (b.getInt() != STATE_MAGIC || b.getInt() != slotsLog2()) {
+        return false;
+      }
+      int nextSeq = b.getInt();
+      int liveChunks = b.getInt();
+      int ring = ringMask + 1;
+      if (nextSeq == 0 || liveChunks < 0 || liveChunks > ring) {
+        return restoreFailed();
+      }
+      for (int k = 0; k < liveChunks; k++) {
+        int seq = b.getInt();
+        int age = nextSeq - seq; // wrapping: sequence numbers count up modulo 2^32
+        int r = seq & ringMask;
+        if (seq == 0 || age <= 0 || age > ring || ringSeqs[r] != 0) {
+          return restoreFailed();
+        }
+        ringSeqs[r] = seq;
+        b.get(ringIds, r * 32, 32);
+      }
+      for (long[] table : tables) {
+        int count = b.getInt();
+        if (count < 0 || count > table.length) {
+          return restoreFailed();
+        }
+        for (int k = 0; k < count; k++) {
+          int i = b.getInt();
+          long e = b.getLong();
+          if (i < 0 || i >= table.length || !live((int) e)) {
+            return restoreFailed();
+          }
+          table[i] = e;
+        }
+      }
+      if (b.hasRemaining()) {
+        return restoreFailed();
+      }
+      next = nextSeq;
+      return true;
+    } catch (BufferUnderflowException e) {
+      return restoreFailed();
+    }
+  }
+
+  private boolean restoreFailed() {
+    clear();
+    return false;
+  }
+
+  private void clear() {
+    for (long[] table : tables) {
+      Arrays.fill(table, 0L);
+    }
+    Arrays.fill(ringSeqs, 0);
+    Arrays.fill(ringIds, (byte) 0);
+    next = 1;
+    additions = 0;
+  }
+
+  /** Whether a sequence number names a chunk still in the ring. */
+  private boolean live(int seq) {
+    return seq != 0 && ringSeqs[seq & ringMask] == seq;
+  }
+
+  private int slotsLog2() {
+    return Integer.numberOfTrailingZeros(mask + 1) - 2;
   }
 
   private int slot(long sf) {

@@ -99,4 +99,57 @@ class SketchIndexTest {
       assertThat(sharing).as("size %d", size).isGreaterThanOrEqualTo(18);
     }
   }
+
+  @Test
+  void anExportedStateRestoresTheSameCandidatesInANewIndex() {
+    SketchIndex index = new SketchIndex(4); // ring of 32 chunks: some slots go stale below
+    byte[][] chunks = new byte[40][];
+    for (int i = 0; i < chunks.length; i++) {
+      chunks[i] = text(200 + i, 3000);
+      index.add(sketch(chunks[i]), id(i));
+    }
+    SketchIndex restored = new SketchIndex(4);
+    assertThat(restored.restore(index.export())).isTrue();
+    assertThat(restored.additions()).isZero();
+    for (byte[] c : chunks) {
+      assertThat(restored.candidates(sketch(c), 2))
+          .usingElementComparator(Arrays::compare)
+          .containsExactlyElementsOf(index.candidates(sketch(c), 2));
+    }
+    // The early chunks left the ring before the export and stay gone; the last ones are found.
+    assertThat(restored.find(sketch(chunks[0]))).isNull();
+    assertThat(restored.find(sketch(chunks[39]))).isEqualTo(id(39));
+    // New chunks continue the sequence: the restored ones age out of the ring as before.
+    for (int i = 0; i < 32; i++) {
+      restored.add(sketch(text(500 + i, 2000)), id(100 + i));
+    }
+    assertThat(restored.find(sketch(chunks[39]))).isNull();
+    assertThat(restored.additions()).isEqualTo(32);
+  }
+
+  @Test
+  void aMalformedOrForeignStateIsRefusedAndLeavesTheIndexEmpty() {
+    SketchIndex index = new SketchIndex(6);
+    byte[] chunk = text(300, 4000);
+    index.add(sketch(chunk), id(1));
+    byte[] state = index.export();
+
+    SketchIndex target = new SketchIndex(6);
+    target.add(sketch(chunk), id(2)); // content that a refused restore must not leave behind
+    assertThat(target.restore(Arrays.copyOf(state, state.length - 1))).isFalse(); // truncated
+    assertThat(target.find(sketch(chunk))).isNull();
+    assertThat(new SketchIndex(7).restore(state)).isFalse(); // another size
+    byte[] trailing = Arrays.copyOf(state, state.length + 1);
+    assertThat(target.restore(trailing)).isFalse();
+    byte[] badSeq = state.clone();
+    badSeq[16] = (byte) 0x7f; // the first ring entry's sequence number: far from "next"
+    assertThat(target.restore(badSeq)).isFalse();
+    byte[] badMagic = state.clone();
+    badMagic[0] ^= 1;
+    assertThat(target.restore(badMagic)).isFalse();
+    assertThat(target.find(sketch(chunk))).isNull();
+
+    assertThat(target.restore(state)).isTrue();
+    assertThat(target.find(sketch(chunk))).isEqualTo(id(1));
+  }
 }
