@@ -26,7 +26,10 @@ class StorageConfigTest {
     assertThat(c.ingestThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(c.executor()).isEmpty();
     assertThat(c.listener()).isSameAs(StorageListener.NOOP);
+    assertThat(c.persistDeltaSketches()).isFalse();
     assertThat(c.toString()).contains("cdc(4096/16384/65536)").contains("lz4");
+    assertThat(StorageConfig.builder().persistDeltaSketches(true).build().persistDeltaSketches())
+        .isTrue();
   }
 
   @Test

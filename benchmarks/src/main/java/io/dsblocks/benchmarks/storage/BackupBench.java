@@ -31,17 +31,17 @@ import java.util.stream.Stream;
  * last one.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.dsblocks.benchmarks.storage.BackupBench
- * [--no-restore] [--warmup <rounds>] [--restore-into <dir>] <repository> <lz4|zstd3|zstdN>
- * <tree>...}. With {@code --restore-into} the restored tree is written there and left in place (the
- * script checks its size and deletes it at the very end). With {@code --warmup n} the JVM first
- * backs up the same trees {@code n} times into a scratch repository (deleted again, not timed), so
- * the timed steps run compiled code, as in a service that embeds the store; without it they include
- * the JIT's warm-up, as a command-line run does. A tree is {@code dir} (its label is the directory
- * name) or {@code label=dir}. The repository is created if it does not exist and opened otherwise,
- * so a second invocation measures an incremental backup. Each tree is ingested in one batch (one
- * durable commit), keys {@code <label>/<relative path>}. Every step prints one machine-readable
- * line starting with {@code BACKUPBENCH}, {@code key=value} pairs separated by spaces; MB is 10^6
- * bytes.
+ * [--no-restore] [--reopen] [--persist-sketches] [--warmup <rounds>] [--restore-into <dir>]
+ * <repository> <lz4|zstd3|zstdN> <tree>...}. With {@code --restore-into} the restored tree is
+ * written there and left in place (the script checks its size and deletes it at the very end). With
+ * {@code --warmup n} the JVM first backs up the same trees {@code n} times into a scratch
+ * repository (deleted again, not timed), so the timed steps run compiled code, as in a service that
+ * embeds the store; without it they include the JIT's warm-up, as a command-line run does. A tree
+ * is {@code dir} (its label is the directory name) or {@code label=dir}. The repository is created
+ * if it does not exist and opened otherwise, so a second invocation measures an incremental backup.
+ * Each tree is ingested in one batch (one durable commit), keys {@code <label>/<relative path>}.
+ * Every step prints one machine-readable line starting with {@code BACKUPBENCH}, {@code key=value}
+ * pairs separated by spaces; MB is 10^6 bytes.
  *
  * <p>Not a JMH benchmark: one timed pass over real data, like the backup tools it is compared with.
  * Ingest is fed by {@code max(2, cores)} threads, each with its own batch; restore reads with more
@@ -57,20 +57,23 @@ public final class BackupBench {
   /**
    * Runs the benchmark.
    *
-   * @param args {@code [--no-restore] [--warmup rounds] [--restore-into dir] <repository>
-   *     <compression> <tree>...}
+   * @param args {@code [--no-restore] [--reopen] [--persist-sketches] [--warmup rounds]
+   *     [--restore-into dir] <repository> <compression> <tree>...}
    * @throws Exception on any failure (the script treats a non-zero exit as a failed run)
    */
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(List.of(args));
     boolean restore = !rest.remove("--no-restore");
+    boolean reopen = rest.remove("--reopen");
+    boolean persistSketches = rest.remove("--persist-sketches");
     String warmupValue = option(rest, "--warmup");
     int warmupRounds = warmupValue == null ? 0 : parseRounds(warmupValue);
     String restoreValue = option(rest, "--restore-into");
     Path restoreInto = restoreValue == null ? null : Path.of(restoreValue);
     if (rest.size() < 3) {
       System.err.println(
-          "usage: BackupBench [--no-restore] [--warmup rounds] [--restore-into dir] <repository>"
+          "usage: BackupBench [--no-restore] [--reopen] [--persist-sketches] [--warmup rounds]"
+              + " [--restore-into dir] <repository>"
               + " <lz4|zstd3|zstdN>"
               + " <tree|label=tree>...");
       System.exit(2);
@@ -89,9 +92,13 @@ public final class BackupBench {
       trees.add(new String[] {label, dir.toString()});
     }
 
-    StorageConfig config = StorageConfig.builder().compression(compression).build();
+    StorageConfig config =
+        StorageConfig.builder()
+            .compression(compression)
+            .persistDeltaSketches(persistSketches)
+            .build();
     for (int round = 1; round <= warmupRounds; round++) {
-      warmUp(trees, config, round, restore);
+      warmUp(trees, config, round, restore, reopen);
     }
     boolean exists = Files.isRegularFile(repository.resolve("repository"));
     System.out.printf(
@@ -109,6 +116,7 @@ public final class BackupBench {
             repository,
             config,
             trees,
+            reopen,
             true)) {
       if (restore && !trees.isEmpty()) {
         String[] last = trees.get(trees.size() - 1);
@@ -121,10 +129,11 @@ public final class BackupBench {
   }
 
   /**
-   * Backs up each tree in turn, closing and reopening the store between two trees, as separate
-   * backup runs do (restic and borg run one process per backup): what carries over from one run to
-   * the next is only what the repository keeps (dedup index, dictionary, saved sketch index). The
-   * reopen is not timed (like the first open); its duration is printed.
+   * Backs up each tree in turn, in one open of the store (a service that keeps it open), or with
+   * {@code reopen} closing and reopening it between two trees, as separate backup runs do (restic
+   * and borg run one process per backup): then what carries over from one run to the next is only
+   * what the repository keeps (dedup index, dictionary, and with {@code --persist-sketches} the
+   * sketch index). The reopen is not timed (like the first open); its duration is printed.
    *
    * @return the store, open, after the last tree
    */
@@ -133,12 +142,13 @@ public final class BackupBench {
       Path repository,
       StorageConfig config,
       List<String[]> trees,
+      boolean reopen,
       boolean report)
       throws IOException {
     ObjectStore store = first;
     try {
       for (int i = 0; i < trees.size(); i++) {
-        if (i > 0) {
+        if (i > 0 && reopen) {
           store.close();
           long start = System.nanoTime();
           store = ObjectStores.open(repository, PASSPHRASE, config);
@@ -192,13 +202,15 @@ public final class BackupBench {
    * three rounds, 6%.
    */
   private static void warmUp(
-      List<String[]> trees, StorageConfig config, int round, boolean readBack) throws Exception {
+      List<String[]> trees, StorageConfig config, int round, boolean readBack, boolean reopen)
+      throws Exception {
     Path scratch = Files.createTempDirectory("backup-bench-warmup");
     long start = System.nanoTime();
     try {
       Path repo = scratch.resolve("repo");
       try (ObjectStore store =
-          backUp(ObjectStores.create(repo, PASSPHRASE, config), repo, config, trees, false)) {
+          backUp(
+              ObjectStores.create(repo, PASSPHRASE, config), repo, config, trees, reopen, false)) {
         if (readBack) {
           String label = trees.get(trees.size() - 1)[0];
           copyOut(store, store.list(label + "/"), label, null);

@@ -15,8 +15,9 @@ import java.util.LinkedHashMap;
  * and the delta is smaller, else the chunk compressed on its own.
  *
  * <p>Similar chunks are found through a {@link SketchIndex} of the chunks this store wrote (in
- * memory, bounded; see "Near-duplicate deltas" in the README), carried from one open to the next: a
- * clean close saves it sealed in the index ({@link #saveSketches}) and the next open restores it,
+ * memory, bounded; see "Near-duplicate deltas" in the README). With {@link
+ * io.dsblocks.storage.StorageConfig#persistDeltaSketches} it is carried from one open to the next:
+ * a clean close saves it sealed in the index ({@link #saveSketches}) and the next open restores it,
  * so a backup run in a new process finds near-duplicates of the previous run's chunks. A candidate
  * base is used only if it is committed (found in the index, protected from a concurrent GC cycle
  * like a dedup hit) and is not itself a delta, so every delta is one level deep. The delta form
@@ -89,6 +90,20 @@ final class ChunkEncoder {
       return sketches.restore(store.sealer.open(sealed, 0, sealed.length, SKETCH_AD));
     } catch (RuntimeException e) {
       return false; // StorageCorruptionException from the sealer, or anything else: start empty
+    }
+  }
+
+  /**
+   * Deletes a sketch index saved by an earlier open that persisted it, so a store that no longer
+   * does keeps no stale row (a few MB). Advisory like the row itself: a failure is ignored.
+   */
+  void discardSavedSketches() {
+    try {
+      if (store.db.get(store.db.meta, SKETCH_ROW) != null) {
+        store.db.delete(store.db.meta, SKETCH_ROW, false);
+      }
+    } catch (RuntimeException e) {
+      // Left for the next open to try again.
     }
   }
 

@@ -162,7 +162,11 @@ public final class DefaultObjectStore implements ObjectStore {
     this.pipeline = new ChunkPipeline(hasher, compressor, sealer, this::readChunk);
     this.encoder =
         new ChunkEncoder(this, compressor, new io.dsblocks.storage.internal.delta.SketchIndex(15));
-    encoder.restoreSketches();
+    if (config.persistDeltaSketches()) {
+      encoder.restoreSketches();
+    } else {
+      encoder.discardSavedSketches();
+    }
     this.index = b.index;
     this.catalog = new Catalog(db, sealer);
     this.packReader = b.reader;
@@ -1033,7 +1037,9 @@ public final class DefaultObjectStore implements ObjectStore {
         for (PackWriter w : writers) {
           w.close();
         }
-        encoder.saveSketches();
+        if (config.persistDeltaSketches()) {
+          encoder.saveSketches();
+        }
       } finally {
         packReader.closeAll();
         db.close();

@@ -173,13 +173,14 @@ class DeltaAndDictionaryTest {
     byte[] v1 = source(12, 12_000);
     byte[] v2 = edited(v1, 13);
     long v1Stored;
-    try (DefaultObjectStore s = TestStores.create(dir, config().build())) {
+    StorageConfig persisting = config().persistDeltaSketches(true).build();
+    try (DefaultObjectStore s = TestStores.create(dir, persisting)) {
       put(s, "v1", v1);
       v1Stored = s.stats().storedBytes();
     }
     // A new open, as a second backup run in a new process: the sketch index saved at close is
     // restored, so v1 is found as v2's base.
-    try (DefaultObjectStore s = TestStores.open(dir, config().build())) {
+    try (DefaultObjectStore s = TestStores.open(dir, persisting)) {
       put(s, "v2", v2);
       assertThat(deltaRows(s)).isEqualTo(1);
       assertThat(s.stats().storedBytes() - v1Stored).isLessThan(v1Stored / 10);
@@ -192,20 +193,40 @@ class DeltaAndDictionaryTest {
   }
 
   @Test
-  void aTamperedSavedSketchIndexIsIgnoredAndCostsOnlyTheDelta() {
-    byte[] v1 = source(14, 12_000);
-    byte[] v2 = edited(v1, 15);
-    try (DefaultObjectStore s = TestStores.create(dir, config().build())) {
+  void byDefaultTheSketchIndexStartsEmptyAtEachOpenAndASavedOneIsDeleted() {
+    byte[] v1 = source(16, 12_000);
+    byte[] v2 = edited(v1, 17);
+    try (DefaultObjectStore s =
+        TestStores.create(dir, config().persistDeltaSketches(true).build())) {
       put(s, "v1", v1);
     }
     try (DefaultObjectStore s = TestStores.open(dir, config().build())) {
+      assertThat(s.db.get(s.db.meta, ChunkEncoder.SKETCH_ROW)).isNull(); // deleted at open
+      put(s, "v2", v2);
+      assertThat(deltaRows(s)).isZero(); // v1 is not a candidate in this open
+      assertThat(get(s, "v2")).isEqualTo(v2);
+    }
+    try (DefaultObjectStore s = TestStores.open(dir, config().build())) {
+      assertThat(s.db.get(s.db.meta, ChunkEncoder.SKETCH_ROW)).isNull(); // nor saved at close
+    }
+  }
+
+  @Test
+  void aTamperedSavedSketchIndexIsIgnoredAndCostsOnlyTheDelta() {
+    byte[] v1 = source(14, 12_000);
+    byte[] v2 = edited(v1, 15);
+    StorageConfig persisting = config().persistDeltaSketches(true).build();
+    try (DefaultObjectStore s = TestStores.create(dir, persisting)) {
+      put(s, "v1", v1);
+    }
+    try (DefaultObjectStore s = TestStores.open(dir, persisting)) {
       byte[] sealed = s.db.get(s.db.meta, ChunkEncoder.SKETCH_ROW);
       assertThat(sealed).isNotNull();
       sealed[sealed.length / 2] ^= 1;
       s.db.put(s.db.meta, ChunkEncoder.SKETCH_ROW, sealed, true);
       // Nothing was added in this open, so close leaves the (tampered) row as it is.
     }
-    try (DefaultObjectStore s = TestStores.open(dir, config().build())) {
+    try (DefaultObjectStore s = TestStores.open(dir, persisting)) {
       put(s, "v2", v2);
       assertThat(deltaRows(s)).isZero(); // no sketches: v2 is stored whole
       assertThat(get(s, "v1")).isEqualTo(v1);
