@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 
 /**
  * The store's compressor: the configured codec, plus a per-repository trained dictionary when the
@@ -37,8 +39,8 @@ import org.rocksdb.RocksIterator;
  *
  * <p><b>Storage.</b> Each dictionary is a row {@code "dict." + 8 hex digits of its id} in the
  * index's default column family, sealed with associated data {@code "dsb/dict/1" + id}, written
- * with a synced put before any chunk uses it; {@code "dict.current"} names the active one. Every
- * store loads them all, so chunks written under any setting stay readable.
+ * (with {@code "dict.current"}, which names the active one) in one synced batch before any chunk
+ * uses it. Every store loads them all, so chunks written under any setting stay readable.
  *
  * <p>Thread-safe.
  */
@@ -287,11 +289,17 @@ final class RepositoryCompressor implements ChunkCompressor {
   void store(byte[] dict) {
     int id = Compressors.dictionaryId(dict);
     byte[] sealed = sealer.seal(dict, 0, dict.length, ad(id));
-    // Durable before any chunk can name it.
-    db.put(db.meta, rowName(id).getBytes(StandardCharsets.US_ASCII), sealed, true);
     byte[] cur = new byte[4];
     Bytes.putInt(cur, 0, id);
-    db.put(db.meta, CURRENT, cur, true);
+    // Durable before any chunk can name it. One synced batch, not two synced puts: while an open's
+    // first dictionary is stored, every other writer waits for it.
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(db.meta, rowName(id).getBytes(StandardCharsets.US_ASCII), sealed);
+      batch.put(db.meta, CURRENT, cur);
+      db.write(batch, true);
+    } catch (RocksDBException e) {
+      throw db.failure("store dictionary", e);
+    }
     dictionaries.put(id, dict);
     activate(id);
   }
