@@ -43,10 +43,10 @@ public final class CachedTicker implements Ticker, AutoCloseable {
   private volatile long now;
   private volatile boolean closed;
 
-  private CachedTicker(long resolutionNanos, String threadName) {
+  private CachedTicker(long resolutionNanos) {
     this.resolutionNanos = resolutionNanos;
     this.now = System.nanoTime();
-    this.refresher = new Thread(this::refresh, threadName);
+    this.refresher = new Thread(this::refresh, "dsblocks-cached-ticker");
     refresher.setDaemon(true);
   }
 
@@ -66,7 +66,7 @@ public final class CachedTicker implements Ticker, AutoCloseable {
       throw new IllegalArgumentException(
           "resolution must be between 100 µs and 1 s, was " + resolution);
     }
-    CachedTicker t = new CachedTicker(resolution.toNanos(), "dsblocks-cached-ticker");
+    CachedTicker t = new CachedTicker(resolution.toNanos());
     t.refresher.start();
     return t;
   }

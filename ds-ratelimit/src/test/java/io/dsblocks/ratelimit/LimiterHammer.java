@@ -3,6 +3,7 @@ package io.dsblocks.ratelimit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -15,8 +16,9 @@ import java.util.function.IntUnaryOperator;
 
 /**
  * Test load for the exact-count concurrency tests: threads released together by a barrier, each
- * calling {@code tryAcquire} a fixed number of times, bounded in count and in time (60 s), and a
- * helper that keeps another thread looping (reconfiguring, splitting) while the load runs.
+ * calling {@code tryAcquire} (or {@code reserve}) a fixed number of times, bounded in count and in
+ * time (60 s), and a helper that keeps another thread looping (reconfiguring, splitting) while the
+ * load runs.
  */
 public final class LimiterHammer {
   private LimiterHammer() {}
@@ -89,6 +91,40 @@ public final class LimiterHammer {
   public static long admitted(RateLimiter limiter, int threads, int attempts, int permits)
       throws Exception {
     return admitted(limiter, threads, attempts, t -> permits, () -> {});
+  }
+
+  /**
+   * What {@link #reservations} saw: how many reservations were granted at once, and the waits of
+   * those granted for later (positive nanoseconds, sorted ascending).
+   */
+  public record Reservations(long immediate, long[] waits) {}
+
+  /**
+   * {@code threads} threads each make {@code attempts} one-permit reservations with at most {@code
+   * maxWaitNanos} of wait; refusals (negative results) are not counted.
+   */
+  public static Reservations reservations(
+      RateLimiter limiter, int threads, int attempts, long maxWaitNanos) throws Exception {
+    long[] immediate = new long[threads];
+    long[][] waits = new long[threads][];
+    onAllThreads(
+        threads,
+        thread -> {
+          long[] mine = new long[attempts];
+          int n = 0;
+          for (int a = 0; a < attempts; a++) {
+            long wait = limiter.reserve(1, maxWaitNanos);
+            if (wait == 0) {
+              immediate[thread]++;
+            } else if (wait > 0) {
+              mine[n++] = wait;
+            }
+          }
+          waits[thread] = Arrays.copyOf(mine, n); // published by the future's completion
+        });
+    return new Reservations(
+        Arrays.stream(immediate).sum(),
+        Arrays.stream(waits).flatMapToLong(Arrays::stream).sorted().toArray());
   }
 
   /** What {@link #whileLooping} measured. */

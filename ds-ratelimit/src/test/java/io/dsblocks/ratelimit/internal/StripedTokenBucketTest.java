@@ -97,29 +97,12 @@ class StripedTokenBucketTest {
     AtomicLong clock = new AtomicLong(7);
     TatRateLimiter limiter = new TatRateLimiter(config(clock), 4, 16, true);
     assertThat(limiter.expandAt(0)).isTrue();
-    LongAdder now = new LongAdder();
-    LongAdder later = new LongAdder();
-    long[][] waits = new long[THREADS][];
-    LimiterHammer.onAllThreads(
-        THREADS,
-        thread -> {
-          long[] mine = new long[1_000];
-          int n = 0;
-          for (int a = 0; a < 1_000; a++) {
-            long wait = limiter.reserve(1, Duration.ofMillis(1999).toNanos());
-            if (wait == 0) {
-              now.increment();
-            } else if (wait > 0) {
-              later.increment();
-              mine[n++] = wait;
-            }
-          }
-          waits[thread] = Arrays.copyOf(mine, n);
-        });
-    assertThat(now.sum()).isEqualTo(LIMIT);
-    assertThat(later.sum()).isEqualTo(1999); // one per millisecond for 1999 ms
+    LimiterHammer.Reservations r =
+        LimiterHammer.reservations(limiter, THREADS, 1_000, Duration.ofMillis(1999).toNanos());
+    assertThat(r.immediate()).isEqualTo(LIMIT);
+    assertThat(r.waits().length).isEqualTo(1999); // one per millisecond for 1999 ms
     // Every reservation got its own slot: the waits are exactly 1 ms, 2 ms, ..., 1999 ms.
-    long[] all = Arrays.stream(waits).flatMapToLong(Arrays::stream).sorted().toArray();
+    long[] all = r.waits();
     for (int i = 0; i < all.length; i++) {
       assertThat(all[i]).isEqualTo((i + 1) * 1_000_000L);
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Objects;
 
 /**
  * Turns a new chunk into its stored form: a delta against a similar stored chunk when one is found
@@ -68,28 +69,23 @@ final class ChunkEncoder {
   ChunkEncoder(DefaultObjectStore store, RepositoryCompressor compressor, SketchIndex sketches) {
     this.store = store;
     this.compressor = compressor;
-    this.sketches = sketches;
+    this.sketches = Objects.requireNonNull(sketches, "sketches");
   }
 
   /**
    * Restores the sketch index saved by the last clean close. Advisory: a missing row, one that
    * fails authentication (tampered, or sealed under a key this open does not have) or a malformed
    * state leaves the index empty, which costs compression of near-duplicates, never data.
-   *
-   * @return whether a saved state was restored
    */
-  boolean restoreSketches() {
-    if (sketches == null) {
-      return false;
-    }
+  void restoreSketches() {
     byte[] sealed = store.db.get(store.db.meta, SKETCH_ROW);
     if (sealed == null) {
-      return false;
+      return;
     }
     try {
-      return sketches.restore(store.sealer.open(sealed, 0, sealed.length, SKETCH_AD));
+      sketches.restore(store.sealer.open(sealed, 0, sealed.length, SKETCH_AD));
     } catch (RuntimeException e) {
-      return false; // StorageCorruptionException from the sealer, or anything else: start empty
+      // StorageCorruptionException from the sealer, or anything else: start empty.
     }
   }
 
@@ -112,7 +108,7 @@ final class ChunkEncoder {
    * open. Called by close before the index closes; never throws.
    */
   void saveSketches() {
-    if (sketches == null || sketches.additions() == 0) {
+    if (sketches.additions() == 0) {
       return;
     }
     try {
@@ -126,7 +122,7 @@ final class ChunkEncoder {
 
   Encoded encode(byte[] id, byte[] buf, int off, int len) {
     ChunkPipeline pipeline = store.pipeline;
-    if (sketches == null || len < SketchIndex.MIN_LENGTH) {
+    if (len < SketchIndex.MIN_LENGTH) {
       return new Encoded(pipeline.sealCompressed(id, compressor.compress(buf, off, len)), null);
     }
     long[] sketch = SketchIndex.sketch(buf, off, len);

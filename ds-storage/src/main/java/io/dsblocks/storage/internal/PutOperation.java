@@ -63,7 +63,7 @@ final class PutOperation {
 
   /** Ingests the whole input and adds a draft to the group. */
   void run(InputStream in) {
-    ArrayDeque<Future<Segment>> window = new ArrayDeque<>();
+    ArrayDeque<FutureTask<Segment>> window = new ArrayDeque<>();
     int maxChunk = store.chunker.maxSize();
     // Start small: most objects in a typical tree are a few KiB, and a full segment buffer per put
     // would cost more to allocate (and zero) than to fill. Two maximal chunks satisfy the chunker.
@@ -148,7 +148,7 @@ final class PutOperation {
     return new byte[size];
   }
 
-  private Future<Segment> submit(Segment segment) {
+  private FutureTask<Segment> submit(Segment segment) {
     // A FutureTask of our own, not executor.submit's future: whoever calls run() first processes
     // the segment, and a later run() (the worker's, after the caller helped) does nothing.
     FutureTask<Segment> task =
@@ -173,13 +173,11 @@ final class PutOperation {
    * on two cores: the ingest threads were parked here for about 9% of their time; the end-to-end
    * gain was within that machine's noise.)
    */
-  private Segment await(ArrayDeque<Future<Segment>> window) {
-    Future<Segment> oldest = window.peekFirst();
-    for (Iterator<Future<Segment>> it = window.descendingIterator();
+  private Segment await(ArrayDeque<FutureTask<Segment>> window) {
+    FutureTask<Segment> oldest = window.peekFirst();
+    for (Iterator<FutureTask<Segment>> it = window.descendingIterator();
         it.hasNext() && !oldest.isDone(); ) {
-      if (it.next() instanceof FutureTask<Segment> task) {
-        task.run(); // returns at once if a worker has started (or finished) it
-      }
+      it.next().run(); // returns at once if a worker has started (or finished) it
     }
     return await(window.poll());
   }
@@ -240,12 +238,12 @@ final class PutOperation {
     }
   }
 
-  private void abort(ArrayDeque<Future<Segment>> window) {
+  private void abort(ArrayDeque<FutureTask<Segment>> window) {
     // Let in-flight segments finish so no worker is still claiming or appending for this put,
     // then release the claims the group never saw. Released claims stay completed: a put that
     // borrowed one may still commit it, since its record is intact. Claims already handed to the
     // group stay there: committing an index entry for an intact record is harmless.
-    for (Future<Segment> f : window) {
+    for (FutureTask<Segment> f : window) {
       try {
         Segment s = await(f);
         for (int i = 0; i < s.cuts.length; i++) {

@@ -28,8 +28,8 @@ import java.util.List;
  * only a hint: the caller checks that a candidate still exists before using it as a base.
  *
  * <p>{@link #export} and {@link #restore} carry the content from one open of a store to the next
- * (the store keeps it sealed in its index), so a backup run in a new process still finds the near
- * duplicates of the previous run's chunks.
+ * (with {@code StorageConfig.persistDeltaSketches} the store keeps it sealed in its index), so a
+ * backup run in a new process still finds the near duplicates of the previous run's chunks.
  *
  * <p>Thread-safe (one lock; lookups and inserts are a few array accesses).
  */
@@ -203,7 +203,7 @@ public final class SketchIndex {
     for (int t = 0; t < SUPER; t++) {
       long e = tables[t][slot(sketch[t])];
       int seq = (int) e;
-      if (seq == 0 || (int) (e >>> 32) != check(sketch[t]) || ringSeqs[seq & ringMask] != seq) {
+      if (!live(seq) || (int) (e >>> 32) != check(sketch[t])) {
         continue; // empty, another super-feature, or its chunk left the ring
       }
       int k = 0;
@@ -277,29 +277,26 @@ public final class SketchIndex {
         liveChunks++;
       }
     }
-    int liveSlots = 0;
-    for (long[] table : tables) {
-      for (long e : table) {
+    int[] liveSlots = new int[SUPER];
+    int totalSlots = 0;
+    for (int t = 0; t < SUPER; t++) {
+      for (long e : tables[t]) {
         if (live((int) e)) {
-          liveSlots++;
+          liveSlots[t]++;
         }
       }
+      totalSlots += liveSlots[t];
     }
-    ByteBuffer b = ByteBuffer.allocate(16 + liveChunks * 36 + SUPER * 4 + liveSlots * 12);
+    ByteBuffer b = ByteBuffer.allocate(16 + liveChunks * 36 + SUPER * 4 + totalSlots * 12);
     b.putInt(STATE_MAGIC).putInt(slotsLog2()).putInt(next).putInt(liveChunks);
     for (int r = 0; r < ring; r++) {
       if (ringSeqs[r] != 0) {
         b.putInt(ringSeqs[r]).put(ringIds, r * 32, 32);
       }
     }
-    for (long[] table : tables) {
-      int count = 0;
-      for (long e : table) {
-        if (live((int) e)) {
-          count++;
-        }
-      }
-      b.putInt(count);
+    for (int t = 0; t < SUPER; t++) {
+      long[] table = tables[t];
+      b.putInt(liveSlots[t]);
       for (int i = 0; i < table.length; i++) {
         if (live((int) table[i])) {
           b.putInt(i).putLong(table[i]);
