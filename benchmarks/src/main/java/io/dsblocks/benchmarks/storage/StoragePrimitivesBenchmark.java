@@ -8,6 +8,7 @@ import io.dsblocks.storage.internal.crypto.Blake3Hasher;
 import io.dsblocks.storage.internal.crypto.ChunkHasher;
 import io.dsblocks.storage.internal.crypto.HmacSha256Hasher;
 import io.dsblocks.storage.internal.crypto.KeyRing;
+import io.dsblocks.storage.internal.delta.SketchIndex;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.SplittableRandom;
@@ -44,7 +45,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code lz4-*}, {@code zstd1-*}: the libraries' block APIs into preallocated buffers;
  *   <li>{@code aes-gcm-seal}/{@code -open}: the store's sealer (JDK provider, includes the 45-byte
  *       header and per-call cipher init);
- *   <li>{@code crc32c}: JDK CRC32C (the pack-level checksum).
+ *   <li>{@code crc32c}: JDK CRC32C (the pack-level checksum);
+ *   <li>{@code similarity-sketch}: the near-duplicate super-features of each 16 KiB quarter of a
+ *       buffer (the store's {@code SketchIndex.sketch}, computed for every new chunk).
  * </ul>
  *
  * <p>After each iteration a {@code [cpu]} line reports MiB per CPU-second of the benchmark thread
@@ -72,7 +75,8 @@ public class StoragePrimitivesBenchmark {
     "zstd1-decompress",
     "aes-gcm-seal",
     "aes-gcm-open",
-    "crc32c"
+    "crc32c",
+    "similarity-sketch"
   })
   String primitive;
 
@@ -194,6 +198,12 @@ public class StoragePrimitivesBenchmark {
         return sealer.seal(b, 0, BUFFER, AAD);
       case "aes-gcm-open":
         return sealer.open(encoded[i], 0, encodedLength[i], AAD);
+      case "similarity-sketch":
+        long acc = 0;
+        for (int q = 0; q < BUFFER; q += BUFFER / 4) {
+          acc += SketchIndex.sketch(b, q, BUFFER / 4)[0];
+        }
+        return acc;
       case "crc32c":
         crc.reset();
         crc.update(b, 0, BUFFER);

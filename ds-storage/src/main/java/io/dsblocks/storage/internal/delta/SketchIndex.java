@@ -135,8 +135,56 @@ public final class SketchIndex {
     return sf;
   }
 
-  /** Feeds the windows whose hash has the {@code mask} bits zero to the bins; false if none. */
-  private static boolean sample(byte[] data, int off, int len, long mask, long[] features) {
+  /**
+   * Feeds the windows whose hash has the {@code mask} bits zero to the bins; false if none.
+   *
+   * <p>The rolling hash shifts by one bit per byte, so its value at a position depends only on the
+   * 64 bytes ending there. That lets the chunk be hashed as two halves in one loop: the second half
+   * starts {@link #WARMUP} bytes early without sampling them, and then sees exactly the values the
+   * sequential loop would. The two chains are independent, so the CPU overlaps them (the loop is
+   * bound by the latency of one shift-add-load per byte); the result is the same as {@link
+   * #sampleSequential}, which a test checks.
+   */
+  static boolean sample(byte[] data, int off, int len, long mask, long[] features) {
+    int half = len >>> 1;
+    if (half < 2 * WARMUP) {
+      return sampleSequential(data, off, len, mask, features);
+    }
+    int mid = off + half;
+    long hb = 0;
+    for (int p = mid - WARMUP; p < mid; p++) {
+      hb = (hb << 1) + GEAR[data[p] & 0xff];
+    }
+    long ha = 0;
+    boolean any = false;
+    int n = half; // the second half is half or half + 1 bytes long
+    for (int k = 0; k < n; k++) {
+      ha = (ha << 1) + GEAR[data[off + k] & 0xff];
+      hb = (hb << 1) + GEAR[data[mid + k] & 0xff];
+      if ((ha & mask) == 0) {
+        any = true;
+        feed(ha, features);
+      }
+      if ((hb & mask) == 0) {
+        any = true;
+        feed(hb, features);
+      }
+    }
+    for (int p = mid + n; p < off + len; p++) {
+      hb = (hb << 1) + GEAR[data[p] & 0xff];
+      if ((hb & mask) == 0) {
+        any = true;
+        feed(hb, features);
+      }
+    }
+    return any;
+  }
+
+  /** Bytes that determine the rolling hash (64-bit value, one bit of shift per byte). */
+  static final int WARMUP = 64;
+
+  /** The plain one-chain loop {@link #sample} is equivalent to (and uses for short chunks). */
+  static boolean sampleSequential(byte[] data, int off, int len, long mask, long[] features) {
     boolean any = false;
     long h = 0;
     int end = off + len;
@@ -144,15 +192,19 @@ public final class SketchIndex {
       h = (h << 1) + GEAR[data[p] & 0xff];
       if ((h & mask) == 0) {
         any = true;
-        // One permutation for all features: the mixed hash picks its bin by its top bits.
-        long x = (h ^ (h >>> 31)) * MIX;
-        int bin = (int) (((x >>> 32) * FEATURES) >>> 32);
-        if (x > features[bin]) {
-          features[bin] = x;
-        }
+        feed(h, features);
       }
     }
     return any;
+  }
+
+  private static void feed(long h, long[] features) {
+    // One permutation for all features: the mixed hash picks its bin by its top bits.
+    long x = (h ^ (h >>> 31)) * MIX;
+    int bin = (int) (((x >>> 32) * FEATURES) >>> 32);
+    if (x > features[bin]) {
+      features[bin] = x;
+    }
   }
 
   /**
