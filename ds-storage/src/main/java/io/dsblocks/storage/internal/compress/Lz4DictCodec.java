@@ -64,6 +64,18 @@ final class Lz4DictCodec {
   private static final int SLACK = 32;
 
   /**
+   * Input left after a token for the decoder's fast path: 16 bytes of literal moves (at most 14 are
+   * literals), then the 2-byte offset.
+   */
+  private static final int FAST_INPUT = 18;
+
+  /**
+   * Output left before a sequence for the decoder's fast path: up to 14 literals plus up to 18
+   * match bytes (the match's 24-byte move ends at most 6 bytes past that, within {@link #SLACK}).
+   */
+  private static final int FAST_OUTPUT = 32;
+
+  /**
    * Creates a codec for one dictionary.
    *
    * @param dictionary the dictionary; only its last {@link #WINDOW} bytes matter (not copied, must
@@ -311,6 +323,44 @@ final class Lz4DictCodec {
       }
       int token = src[ip++] & 0xff;
       int lit = token >>> 4;
+      if (lit < 15 && (token & 15) < 15 && end - ip >= FAST_INPUT && oend - o >= FAST_OUTPUT) {
+        // The common sequence (source text: a few literals, a short match) with room on both
+        // sides, decoded with fixed-size moves and one check. The literals (at most 14) are
+        // copied as 16 bytes, and the match (at most 18) as 24 bytes at offsets of 8 or more:
+        // the input holds 16 bytes plus the offset here, and the output's last byte written
+        // (o + 14 + 24) lies within FAST_OUTPUT + SLACK of the end. Bytes copied past a run are
+        // overwritten by the next one, or lie in the window's slack.
+        LONG.set(w, o, (long) LONG.get(src, ip));
+        LONG.set(w, o + 8, (long) LONG.get(src, ip + 8));
+        ip += lit;
+        o += lit;
+        int offset = (src[ip] & 0xff) | (src[ip + 1] & 0xff) << 8;
+        ip += 2;
+        int match = (token & 15) + MIN_MATCH;
+        if (offset == 0 || offset > o) {
+          throw malformed(
+              "a match offset of "
+                  + offset
+                  + " reaches before the dictionary ("
+                  + (o - base)
+                  + " output bytes, "
+                  + base
+                  + " dictionary bytes)");
+        }
+        int from = o - offset;
+        if (offset >= 8) {
+          // Each move reads only bytes that are final: offset >= 8.
+          LONG.set(w, o, (long) LONG.get(w, from));
+          LONG.set(w, o + 8, (long) LONG.get(w, from + 8));
+          LONG.set(w, o + 16, (long) LONG.get(w, from + 16));
+        } else {
+          for (int k = 0; k < match; k++) {
+            w[o + k] = w[from + k];
+          }
+        }
+        o += match;
+        continue;
+      }
       if (lit == 15) {
         int b;
         do {

@@ -72,6 +72,45 @@ class Lz4DictionaryTest {
     assertThat(back).isEqualTo(data);
   }
 
+  /**
+   * Blocks from another LZ4 implementation (lz4-java's fast and high-compression encoders) decode
+   * to their input: every sequence shape they emit (short and long literal runs, matches at offsets
+   * 1 to 7 that overlap their own output, matches ending near the block's end) goes through the
+   * decoder's fast path or its general path, and both must agree with the format.
+   */
+  @Test
+  void decodesBlocksOfOtherEncodersWithEverySequenceShape() {
+    SplittableRandom r = new SplittableRandom(23);
+    LZ4Factory lz4 = LZ4Factory.safeInstance();
+    byte[] unrelatedDict = new byte[300];
+    int blocks = 0;
+    for (int round = 0; round < 300; round++) {
+      int len = round < 200 ? r.nextInt(200) : r.nextInt(40_000);
+      byte[] data = new byte[len];
+      int period = 1 + r.nextInt(12); // short periods give overlapping matches at small offsets
+      for (int i = 0; i < len; i++) {
+        data[i] =
+            switch (round % 4) {
+              case 0 -> (byte) ('a' + r.nextInt(3));
+              case 1 ->
+                  i >= period && r.nextInt(20) != 0 ? data[i - period] : (byte) r.nextInt(256);
+              case 2 -> (byte) (r.nextInt(8) == 0 ? r.nextInt(256) : 'x');
+              default -> (byte) r.nextInt(256);
+            };
+      }
+      for (boolean high : new boolean[] {false, true}) {
+        var encoder = high ? lz4.highCompressor() : lz4.fastCompressor();
+        byte[] block = new byte[encoder.maxCompressedLength(len)];
+        int n = encoder.compress(data, 0, len, block, 0, block.length);
+        assertThat(Lz4DictCodec.decode(unrelatedDict, block, 0, n, len))
+            .as("round %d high %b len %d", round, high, len)
+            .isEqualTo(data);
+        blocks++;
+      }
+    }
+    assertThat(blocks).isEqualTo(600);
+  }
+
   @Test
   void roundTripsEdgeCasesIncludingMatchesStraddlingTheDictionaryEnd() {
     SplittableRandom r = new SplittableRandom(17);
