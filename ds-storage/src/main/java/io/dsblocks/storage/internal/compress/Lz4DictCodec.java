@@ -327,9 +327,9 @@ final class Lz4DictCodec {
         // The common sequence (source text: a few literals, a short match) with room on both
         // sides, decoded with fixed-size moves and one check. The literals (at most 14) are
         // copied as 16 bytes, and the match (at most 18) as 24 bytes at offsets of 8 or more:
-        // the input holds 16 bytes plus the offset here, and the output's last byte written
-        // (o + 14 + 24) lies within FAST_OUTPUT + SLACK of the end. Bytes copied past a run are
-        // overwritten by the next one, or lie in the window's slack.
+        // the input holds those 16 bytes and the offset, and the last byte written (at most 38
+        // bytes after o, which is at least 32 before the output's end) lies in the window's
+        // slack. Bytes copied past a run are overwritten by what follows, or stay in the slack.
         LONG.set(w, o, (long) LONG.get(src, ip));
         LONG.set(w, o + 8, (long) LONG.get(src, ip + 8));
         ip += lit;

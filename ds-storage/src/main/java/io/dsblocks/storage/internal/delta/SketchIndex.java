@@ -141,8 +141,8 @@ public final class SketchIndex {
    * <p>The rolling hash shifts by one bit per byte, so its value at a position depends only on the
    * 64 bytes ending there. That lets the chunk be hashed as two halves in one loop: the second half
    * starts {@link #WARMUP} bytes early without sampling them, and then sees exactly the values the
-   * sequential loop would. The two chains are independent, so the CPU overlaps them (the loop is
-   * bound by the latency of one shift-add-load per byte); the result is the same as {@link
+   * sequential loop would. The two chains are independent, so the CPU can overlap them (JMH
+   * similarity-sketch: 1306 against 1182 MiB/s for one chain); the result is the same as {@link
    * #sampleSequential}, which a test checks.
    */
   static boolean sample(byte[] data, int off, int len, long mask, long[] features) {
