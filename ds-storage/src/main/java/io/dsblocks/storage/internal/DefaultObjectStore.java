@@ -211,6 +211,11 @@ public final class DefaultObjectStore implements ObjectStore {
       this.executor = Executors.newFixedThreadPool(config.ingestThreads(), daemonThreads());
       this.ownsExecutor = true;
     }
+    // A put whose record fills a pack does not wait for the pack's trailer fsync (4-40 ms here):
+    // the seal runs on the executor, and close takes back seals it has not started.
+    for (PackWriter w : writers) {
+      w.sealInBackground(executor);
+    }
     int threads =
         ownsExecutor ? config.ingestThreads() : Runtime.getRuntime().availableProcessors();
     // A segment holds whole chunks; at least two maximal chunks so every segment makes progress.

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +48,23 @@ class CloseWhileBusyTest {
             return null;
           });
 
-      // A reader whose read-ahead tasks are queued on the executor.
+      // A reader whose read-ahead tasks are queued on the executor. Wait until it waits for them:
+      // it schedules them one gate entry each, and an entry after close() queued would (rightly)
+      // find the store closed instead of testing the queued tasks.
       InputStream reader = store.get("existing");
-      Future<Integer> firstByte = callers.submit(() -> reader.read());
+      AtomicReference<Thread> readerThread = new AtomicReference<>();
+      Future<Integer> firstByte =
+          callers.submit(
+              () -> {
+                readerThread.set(Thread.currentThread());
+                return reader.read();
+              });
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  readerThread.get() != null
+                      && readerThread.get().getState() == Thread.State.WAITING);
 
       // A put that holds the gate and submits ingest tasks to the executor. Its input stalls
       // after the first segment until close() is queued (a put waiting for its segments processes

@@ -16,7 +16,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,7 +33,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * microseconds); many puts interleave their records in the same pack. Durability is requested per
  * commit with {@link #syncUpTo}, which coalesces: one fsync covers every record written before it
  * started, so concurrent commits share fsyncs (group commit). Sealing happens outside the append
- * lock, on the thread whose append filled the pack, while appends continue into the next pack.
+ * lock while appends continue into the next pack: on the thread whose append filled the pack, or,
+ * once {@link #sealInBackground} gave an executor, there (the append that fills a pack then returns
+ * without waiting for the trailer's fsync, 4-40 ms here). A pack waiting for its seal is unsealed
+ * like the current one: commits fsync it through {@link #syncUpTo}, readers and recovery treat it
+ * as unsealed. {@link #close} and {@link #abandon} take back seals that have not started (close
+ * seals those packs itself) and wait for running ones, so no seal touches a pack or the index after
+ * them; {@link #sealCurrent} (before an index rebuild) runs them at once.
  *
  * <p>Failure: if a write fails (disk full, I/O error) the pack is abandoned for appends — its
  * completed records stay valid and readable, the torn tail is ignored — and the next append starts
@@ -55,6 +66,12 @@ public final class PackWriter {
 
   /** Told the id of every pack sealed in this run (replication); set once before use. */
   private volatile java.util.function.LongConsumer sealedHook = id -> {};
+
+  /** Where full packs are sealed; null: on the appending thread. Set once before use. */
+  private volatile Executor sealExecutor;
+
+  /** Background seals submitted and not finished or taken back (registered under the lock). */
+  private final Set<SealTask> pendingSeals = ConcurrentHashMap.newKeySet();
 
   /**
    * Creates a writer; no pack is created until the first append.
@@ -133,6 +150,7 @@ public final class PackWriter {
     ByteBuffer body = ByteBuffer.wrap(sealed);
     int total = PackFormat.RECORD_HEADER_LENGTH + sealed.length;
     OpenPack toSeal = null;
+    SealTask background = null;
     ChunkLocation location;
     lock.lock();
     try {
@@ -160,13 +178,25 @@ public final class PackWriter {
       packBytes.addAndGet(total);
       if (p.writePos >= targetSize) {
         current = null;
-        toSeal = p;
+        if (sealExecutor != null) {
+          // Registered before the lock is released: a close that follows sees it.
+          background = new SealTask(p);
+          pendingSeals.add(background);
+        } else {
+          toSeal = p;
+        }
       }
     } finally {
       lock.unlock();
     }
     if (toSeal != null) {
       sealQuietly(toSeal);
+    } else if (background != null) {
+      try {
+        sealExecutor.execute(background);
+      } catch (RejectedExecutionException e) {
+        background.run(); // a shut-down or saturated executor: seal here, as without one
+      }
     }
     return location;
   }
@@ -239,6 +269,74 @@ public final class PackWriter {
   }
 
   /**
+   * Seals full packs on {@code executor} instead of the appending thread. The executor must run
+   * tasks eventually or reject them (a rejected seal runs on the appending thread); tasks it never
+   * runs are taken back by {@link #close}. Call once, before appends start.
+   *
+   * @param executor runs seals
+   */
+  public void sealInBackground(Executor executor) {
+    this.sealExecutor = java.util.Objects.requireNonNull(executor, "executor");
+  }
+
+  /** One background seal; runs at most once, on the executor or taken back by close/abandon. */
+  private final class SealTask implements Runnable {
+    final OpenPack pack;
+    final AtomicBoolean claimed = new AtomicBoolean();
+    final CountDownLatch done = new CountDownLatch(1);
+
+    SealTask(OpenPack pack) {
+      this.pack = pack;
+    }
+
+    @Override
+    public void run() {
+      if (!claimed.compareAndSet(false, true)) {
+        return; // taken back by close or abandon
+      }
+      try {
+        sealQuietly(pack);
+      } finally {
+        pendingSeals.remove(this);
+        done.countDown();
+      }
+    }
+  }
+
+  /**
+   * Takes back background seals that have not started and waits for the running ones; called after
+   * {@code closed} is set, so no new one is registered. Packs taken back stay unsealed.
+   */
+  private void settleBackgroundSeals() {
+    for (SealTask t : new ArrayList<>(pendingSeals)) {
+      if (t.claimed.compareAndSet(false, true)) {
+        pendingSeals.remove(t);
+        t.done.countDown();
+        continue;
+      }
+      awaitUninterruptibly(t.done);
+    }
+  }
+
+  /**
+   * Waits for a seal that is running; it ends in bounded time, so an interrupt is kept for later.
+   */
+  private static void awaitUninterruptibly(CountDownLatch done) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * Seals a pack now, even if it is the one being appended to (appends then move to a new pack), so
    * that it can be copied whole. Synchronous replication calls this for every pack a commit
    * references: replicas only ever hold sealed, immutable packs. Returns at once if the pack is
@@ -270,7 +368,10 @@ public final class PackWriter {
     }
   }
 
-  /** Seals the current pack now (before an index rebuild), so every pack has a trailer. */
+  /**
+   * Seals the current pack and every full pack still waiting for its background seal, now (before
+   * an index rebuild, which indexes only packs with a trailer).
+   */
   public void sealCurrent() {
     OpenPack p;
     lock.lock();
@@ -283,6 +384,10 @@ public final class PackWriter {
     if (p != null) {
       sealQuietly(p);
     }
+    for (SealTask t : new ArrayList<>(pendingSeals)) {
+      t.run(); // seals here unless the executor started it; then wait for it
+      awaitUninterruptibly(t.done);
+    }
   }
 
   /** Stops appends and seals every unsealed pack the disk allows. Idempotent. */
@@ -294,6 +399,7 @@ public final class PackWriter {
     } finally {
       lock.unlock();
     }
+    settleBackgroundSeals();
     for (OpenPack p : new ArrayList<>(unsealed.values())) {
       sealQuietly(p);
       closeQuietly(p.channel);
@@ -312,6 +418,7 @@ public final class PackWriter {
     } finally {
       lock.unlock();
     }
+    settleBackgroundSeals(); // a seal already running completes, as if the crash came after it
     for (OpenPack p : unsealed.values()) {
       closeQuietly(p.channel);
     }

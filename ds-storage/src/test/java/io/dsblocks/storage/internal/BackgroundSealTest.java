@@ -1,0 +1,186 @@
+package io.dsblocks.storage.internal;
+
+import static io.dsblocks.storage.internal.TestStores.small;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dsblocks.storage.StorageListener;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A put whose record fills a pack hands the pack's seal (trailer + fsync) to the store's executor
+ * instead of waiting for it, and close takes back seals the executor has not run. The executor here
+ * holds back pack seals until the test runs them (or never) and runs everything else (read-ahead)
+ * at once; the objects are small enough to be ingested on the calling thread.
+ */
+class BackgroundSealTest {
+  @TempDir Path dir;
+
+  /** Queues pack seals until the test calls {@link #runQueued}; runs other tasks at once. */
+  private static final class ManualExecutor extends AbstractExecutorService {
+    private final Queue<Runnable> queued = new ArrayDeque<>();
+    private boolean shutdown;
+
+    @Override
+    public void execute(Runnable command) {
+      if (command.getClass().getName().endsWith("PackWriter$SealTask")) {
+        synchronized (this) {
+          queued.add(command);
+        }
+      } else {
+        command.run();
+      }
+    }
+
+    synchronized int queuedCount() {
+      return queued.size();
+    }
+
+    void runQueued() {
+      while (true) {
+        Runnable r;
+        synchronized (this) {
+          r = queued.poll();
+        }
+        if (r == null) {
+          return;
+        }
+        r.run();
+      }
+    }
+
+    @Override
+    public synchronized void shutdown() {
+      shutdown = true;
+    }
+
+    @Override
+    public synchronized List<Runnable> shutdownNow() {
+      shutdown = true;
+      List<Runnable> left = new ArrayList<>(queued);
+      queued.clear();
+      return left;
+    }
+
+    @Override
+    public synchronized boolean isShutdown() {
+      return shutdown;
+    }
+
+    @Override
+    public synchronized boolean isTerminated() {
+      return shutdown && queued.isEmpty();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) {
+      return isTerminated();
+    }
+  }
+
+  private static final class SealEvents implements StorageListener {
+    final List<String> sealed = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onPackSealed(String pack, long bytes, int chunks) {
+      sealed.add(pack);
+    }
+  }
+
+  /** Puts 20 KiB random objects (stored about as large) until one fills a 64 KiB pack. */
+  private static int putUntilAPackFills(DefaultObjectStore store, ManualExecutor executor) {
+    Random r = new Random(5);
+    int n = 0;
+    while (executor.queuedCount() == 0) {
+      byte[] data = new byte[20 << 10];
+      r.nextBytes(data);
+      store.put("k" + n, new ByteArrayInputStream(data));
+      n++;
+      assertThat(n).as("objects put before a pack filled").isLessThan(20);
+    }
+    return n;
+  }
+
+  @Test
+  void aPutThatFillsAPackReturnsBeforeTheSealAndTheExecutorSealsIt() throws Exception {
+    ManualExecutor executor = new ManualExecutor();
+    SealEvents events = new SealEvents();
+    try (DefaultObjectStore store =
+        TestStores.create(dir, small().executor(executor).listener(events).build())) {
+      int n = putUntilAPackFills(store, executor);
+      // Every put returned (and committed, fsyncing the full pack's records) with the seal queued.
+      assertThat(events.sealed).isEmpty();
+      for (int i = 0; i < n; i++) {
+        try (var in = store.get("k" + i)) {
+          assertThat(in.readAllBytes()).hasSize(20 << 10);
+        }
+      }
+      executor.runQueued();
+      assertThat(events.sealed).hasSize(1);
+      assertThat(store.verify().healthy()).isTrue();
+    }
+  }
+
+  /**
+   * An index rebuild indexes only packs with a trailer: a full pack whose background seal has not
+   * run must be sealed first, or its chunks would drop out of the index.
+   */
+  @Test
+  void anIndexRebuildSealsPacksWaitingForTheirSealFirst() throws Exception {
+    ManualExecutor executor = new ManualExecutor();
+    SealEvents events = new SealEvents();
+    try (DefaultObjectStore store =
+        TestStores.create(dir, small().executor(executor).listener(events).build())) {
+      int n = putUntilAPackFills(store, executor);
+      assertThat(events.sealed).isEmpty();
+      store.rebuildIndex();
+      // The full pack (and the current one, if the last put went on into a new pack).
+      assertThat(events.sealed).hasSizeBetween(1, 2);
+      int sealedByRebuild = events.sealed.size();
+      executor.runQueued(); // already sealed by the rebuild: nothing happens
+      assertThat(events.sealed).hasSize(sealedByRebuild);
+      // Without the seal first, the full pack's chunks would be missing from the rebuilt index.
+      for (int i = 0; i < n; i++) {
+        try (var in = store.get("k" + i)) {
+          assertThat(in.readAllBytes()).hasSize(20 << 10);
+        }
+      }
+      assertThat(store.verify().healthy()).isTrue();
+    }
+  }
+
+  @Test
+  void closeSealsThePacksWhoseSealTheExecutorNeverRan() throws Exception {
+    ManualExecutor executor = new ManualExecutor();
+    SealEvents events = new SealEvents();
+    int n;
+    try (DefaultObjectStore store =
+        TestStores.create(dir, small().executor(executor).listener(events).build())) {
+      n = putUntilAPackFills(store, executor);
+      assertThat(events.sealed).isEmpty();
+    }
+    // close sealed the full pack itself (and the partly filled current one).
+    assertThat(events.sealed).hasSizeGreaterThanOrEqualTo(1);
+    int sealedAtClose = events.sealed.size();
+    executor.runQueued(); // the task close took back: does nothing now
+    assertThat(events.sealed).hasSize(sealedAtClose);
+    try (DefaultObjectStore reopened = TestStores.open(dir, small().build())) {
+      assertThat(reopened.verify().healthy()).isTrue();
+      for (int i = 0; i < n; i++) {
+        try (var in = reopened.get("k" + i)) {
+          assertThat(in.readAllBytes()).hasSize(20 << 10);
+        }
+      }
+    }
+  }
+}
