@@ -111,6 +111,14 @@ class BackgroundSealTest {
     return n;
   }
 
+  private static void assertAllReadable(DefaultObjectStore store, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      try (var in = store.get("k" + i)) {
+        assertThat(in.readAllBytes()).as("k%d", i).hasSize(20 << 10);
+      }
+    }
+  }
+
   @Test
   void aPutThatFillsAPackReturnsBeforeTheSealAndTheExecutorSealsIt() throws Exception {
     ManualExecutor executor = new ManualExecutor();
@@ -120,11 +128,7 @@ class BackgroundSealTest {
       int n = putUntilAPackFills(store, executor);
       // Every put returned (and committed, fsyncing the full pack's records) with the seal queued.
       assertThat(events.sealed).isEmpty();
-      for (int i = 0; i < n; i++) {
-        try (var in = store.get("k" + i)) {
-          assertThat(in.readAllBytes()).hasSize(20 << 10);
-        }
-      }
+      assertAllReadable(store, n);
       executor.runQueued();
       assertThat(events.sealed).hasSize(1);
       assertThat(store.verify().healthy()).isTrue();
@@ -150,11 +154,7 @@ class BackgroundSealTest {
       executor.runQueued(); // already sealed by the rebuild: nothing happens
       assertThat(events.sealed).hasSize(sealedByRebuild);
       // Without the seal first, the full pack's chunks would be missing from the rebuilt index.
-      for (int i = 0; i < n; i++) {
-        try (var in = store.get("k" + i)) {
-          assertThat(in.readAllBytes()).hasSize(20 << 10);
-        }
-      }
+      assertAllReadable(store, n);
       assertThat(store.verify().healthy()).isTrue();
     }
   }
@@ -176,11 +176,7 @@ class BackgroundSealTest {
     assertThat(events.sealed).hasSize(sealedAtClose);
     try (DefaultObjectStore reopened = TestStores.open(dir, small().build())) {
       assertThat(reopened.verify().healthy()).isTrue();
-      for (int i = 0; i < n; i++) {
-        try (var in = reopened.get("k" + i)) {
-          assertThat(in.readAllBytes()).hasSize(20 << 10);
-        }
-      }
+      assertAllReadable(reopened, n);
     }
   }
 }

@@ -338,14 +338,7 @@ final class Lz4DictCodec {
         ip += 2;
         int match = (token & 15) + MIN_MATCH;
         if (offset == 0 || offset > o) {
-          throw malformed(
-              "a match offset of "
-                  + offset
-                  + " reaches before the dictionary ("
-                  + (o - base)
-                  + " output bytes, "
-                  + base
-                  + " dictionary bytes)");
+          throw badOffset(offset, o, base);
         }
         int from = o - offset;
         if (offset >= 8) {
@@ -413,14 +406,7 @@ final class Lz4DictCodec {
         throw malformed("a match of " + match + " bytes overruns the output");
       }
       if (offset == 0 || offset > o) {
-        throw malformed(
-            "a match offset of "
-                + offset
-                + " reaches before the dictionary ("
-                + (o - base)
-                + " output bytes, "
-                + base
-                + " dictionary bytes)");
+        throw badOffset(offset, o, base);
       }
       int from = o - offset;
       if (offset >= 8 && match <= 32) {
@@ -445,6 +431,17 @@ final class Lz4DictCodec {
     if (o != oend) {
       throw malformed("it decoded to " + (o - base) + " bytes, the header says " + rawLength);
     }
+  }
+
+  private static IllegalStateException badOffset(int offset, int o, int base) {
+    return malformed(
+        "a match offset of "
+            + offset
+            + " reaches before the dictionary ("
+            + (o - base)
+            + " output bytes, "
+            + base
+            + " dictionary bytes)");
   }
 
   private static IllegalStateException malformed(String why) {

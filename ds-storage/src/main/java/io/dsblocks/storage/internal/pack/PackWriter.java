@@ -2,6 +2,7 @@ package io.dsblocks.storage.internal.pack;
 
 import io.dsblocks.storage.StorageException;
 import io.dsblocks.storage.StorageListener;
+import io.dsblocks.storage.internal.Latches;
 import io.dsblocks.storage.internal.crypto.ChunkSealer;
 import io.dsblocks.storage.internal.index.ChunkLocation;
 import io.dsblocks.storage.internal.index.IdAllocator;
@@ -314,25 +315,7 @@ public final class PackWriter {
         t.done.countDown();
         continue;
       }
-      awaitUninterruptibly(t.done);
-    }
-  }
-
-  /**
-   * Waits for a seal that is running; it ends in bounded time, so an interrupt is kept for later.
-   */
-  private static void awaitUninterruptibly(CountDownLatch done) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        done.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+      Latches.awaitUninterruptibly(t.done); // a running seal ends in bounded time
     }
   }
 
@@ -386,7 +369,7 @@ public final class PackWriter {
     }
     for (SealTask t : new ArrayList<>(pendingSeals)) {
       t.run(); // seals here unless the executor started it; then wait for it
-      awaitUninterruptibly(t.done);
+      Latches.awaitUninterruptibly(t.done); // a running seal ends in bounded time
     }
   }
 
