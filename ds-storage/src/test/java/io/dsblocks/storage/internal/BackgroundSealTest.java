@@ -2,10 +2,13 @@ package io.dsblocks.storage.internal;
 
 import static io.dsblocks.storage.internal.TestStores.small;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dsblocks.storage.StorageListener;
+import io.dsblocks.storage.internal.pack.PackWriteHook;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +16,13 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,6 +141,79 @@ class BackgroundSealTest {
       executor.runQueued();
       assertThat(events.sealed).hasSize(1);
       assertThat(store.verify().healthy()).isTrue();
+    }
+  }
+
+  /**
+   * close() while a background seal is running (held inside its trailer write) waits for it: the
+   * seal completes once, the store then closes, and nothing touches the pack or the index after
+   * close returned (the reopened store is healthy and reads every object).
+   */
+  @Test
+  void closeWaitsForASealThatIsRunning() throws Exception {
+    ManualExecutor executor = new ManualExecutor();
+    SealEvents events = new SealEvents();
+    AtomicBoolean armed = new AtomicBoolean();
+    CountDownLatch sealWriting = new CountDownLatch(1);
+    CountDownLatch releaseSeal = new CountDownLatch(1);
+    String firstPack = "0000000000000001.pack";
+    PackWriteHook hook =
+        (file, position, length) -> {
+          // Armed after the first pack filled: its next write is its trailer.
+          if (armed.get() && file.getFileName().toString().equals(firstPack)) {
+            sealWriting.countDown();
+            try {
+              releaseSeal.await();
+            } catch (InterruptedException e) {
+              throw new java.io.InterruptedIOException();
+            }
+          }
+          return length;
+        };
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    int n;
+    try {
+      DefaultObjectStore store =
+          DefaultObjectStore.open(
+              dir,
+              small().executor(executor).listener(events).build(),
+              true,
+              TestStores.options(hook));
+      n = putUntilAPackFills(store, executor);
+      armed.set(true);
+      Future<?> seal = threads.submit(executor::runQueued);
+      assertThat(sealWriting.await(30, TimeUnit.SECONDS)).isTrue();
+
+      AtomicReference<Thread> closer = new AtomicReference<>();
+      Future<?> close =
+          threads.submit(
+              () -> {
+                closer.set(Thread.currentThread());
+                store.close();
+              });
+      // close() parks (waiting for the running seal, or for the pack's monitor it holds) and
+      // does not finish while the seal is held.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  closer.get() != null
+                      && (closer.get().getState() == Thread.State.WAITING
+                          || closer.get().getState() == Thread.State.BLOCKED));
+      assertThat(close).isNotDone();
+      assertThat(events.sealed).isEmpty();
+
+      releaseSeal.countDown();
+      seal.get(30, TimeUnit.SECONDS);
+      close.get(30, TimeUnit.SECONDS);
+      assertThat(events.sealed).filteredOn(firstPack::equals).hasSize(1);
+    } finally {
+      releaseSeal.countDown();
+      threads.shutdownNow();
+    }
+    try (DefaultObjectStore reopened = TestStores.open(dir, small().build())) {
+      assertThat(reopened.verify().healthy()).isTrue();
+      assertAllReadable(reopened, n);
     }
   }
 
