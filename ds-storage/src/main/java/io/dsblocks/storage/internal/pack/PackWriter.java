@@ -292,30 +292,41 @@ public final class PackWriter {
 
     @Override
     public void run() {
+      claim(true);
+    }
+
+    /**
+     * Claims the task unless another thread did; seals (if {@code seal}) and retires it.
+     *
+     * @param seal whether to seal the pack (false: take the task back, leaving the pack unsealed)
+     * @return false if another thread claimed it first
+     */
+    boolean claim(boolean seal) {
       if (!claimed.compareAndSet(false, true)) {
-        return; // taken back by close or abandon
+        return false;
       }
       try {
-        sealQuietly(pack);
+        if (seal) {
+          sealQuietly(pack);
+        }
       } finally {
         pendingSeals.remove(this);
         done.countDown();
       }
+      return true;
     }
   }
 
   /**
-   * Takes back background seals that have not started and waits for the running ones; called after
-   * {@code closed} is set, so no new one is registered. Packs taken back stay unsealed.
+   * Settles every background seal registered so far: one not started yet is sealed here ({@code
+   * seal}) or taken back, one already running is waited for (it ends in bounded time). Close and
+   * abandon call it after {@code closed} is set, so no new one is registered.
    */
-  private void settleBackgroundSeals() {
+  private void settleBackgroundSeals(boolean seal) {
     for (SealTask t : new ArrayList<>(pendingSeals)) {
-      if (t.claimed.compareAndSet(false, true)) {
-        pendingSeals.remove(t);
-        t.done.countDown();
-        continue;
+      if (!t.claim(seal)) {
+        Latches.awaitUninterruptibly(t.done);
       }
-      Latches.awaitUninterruptibly(t.done); // a running seal ends in bounded time
     }
   }
 
@@ -367,10 +378,7 @@ public final class PackWriter {
     if (p != null) {
       sealQuietly(p);
     }
-    for (SealTask t : new ArrayList<>(pendingSeals)) {
-      t.run(); // seals here unless the executor started it; then wait for it
-      Latches.awaitUninterruptibly(t.done); // a running seal ends in bounded time
-    }
+    settleBackgroundSeals(true);
   }
 
   /** Stops appends and seals every unsealed pack the disk allows. Idempotent. */
@@ -382,7 +390,7 @@ public final class PackWriter {
     } finally {
       lock.unlock();
     }
-    settleBackgroundSeals();
+    settleBackgroundSeals(false); // the loop below seals the packs taken back
     for (OpenPack p : new ArrayList<>(unsealed.values())) {
       sealQuietly(p);
       closeQuietly(p.channel);
@@ -401,7 +409,7 @@ public final class PackWriter {
     } finally {
       lock.unlock();
     }
-    settleBackgroundSeals(); // a seal already running completes, as if the crash came after it
+    settleBackgroundSeals(false); // a running seal completes, as if the crash came after it
     for (OpenPack p : unsealed.values()) {
       closeQuietly(p.channel);
     }
