@@ -60,6 +60,18 @@ public final class PackWriter {
   private final StorageListener listener;
   private final AtomicLong packBytes;
   private final AtomicLong packCount;
+
+  /** Largest record written through a per-thread direct buffer (larger ones: two heap buffers). */
+  private static final int DIRECT_RECORD_MAX = 1 << 20;
+
+  /**
+   * Per-thread direct buffer for one record (see {@link #recordBuffers}). Writing heap buffers, the
+   * channel keeps per-thread direct buffers of the same sizes itself, so this costs no extra
+   * memory.
+   */
+  private static final ThreadLocal<ByteBuffer> RECORD_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentHashMap<Long, OpenPack> unsealed = new ConcurrentHashMap<>();
   private OpenPack current;
@@ -147,9 +159,12 @@ public final class PackWriter {
    * @throws StorageException if the write fails
    */
   public ChunkLocation append(byte[] id, byte[] sealed, int rawLength) {
-    ByteBuffer header = ByteBuffer.wrap(PackFormat.recordHeader(id, rawLength, sealed));
-    ByteBuffer body = ByteBuffer.wrap(sealed);
+    byte[] header = PackFormat.recordHeader(id, rawLength, sealed);
     int total = PackFormat.RECORD_HEADER_LENGTH + sealed.length;
+    // Header and body go out in one write from a direct buffer filled before the lock is taken:
+    // from two heap buffers the channel would copy each into a direct buffer and write each, both
+    // under the lock that every appending thread waits for.
+    ByteBuffer[] record = recordBuffers(header, sealed, total);
     OpenPack toSeal = null;
     SealTask background = null;
     ChunkLocation location;
@@ -164,7 +179,7 @@ public final class PackWriter {
       }
       long offset = p.writePos;
       try {
-        PackFiles.write(p.channel, p.path, hook, offset, header, body);
+        PackFiles.write(p.channel, p.path, hook, offset, record);
       } catch (IOException e) {
         // The tail of this pack is now unknown: stop appending to it; its completed records stay.
         p.failed = true;
@@ -200,6 +215,24 @@ public final class PackWriter {
       }
     }
     return location;
+  }
+
+  /**
+   * The record as buffers to write: this thread's direct buffer holding header and body, or, for a
+   * record larger than {@link #DIRECT_RECORD_MAX}, the two arrays as they are.
+   */
+  private static ByteBuffer[] recordBuffers(byte[] header, byte[] sealed, int total) {
+    if (total > DIRECT_RECORD_MAX) {
+      return new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(sealed)};
+    }
+    ByteBuffer b = RECORD_BUFFER.get();
+    if (b.capacity() < total) {
+      b = ByteBuffer.allocateDirect(Math.min(DIRECT_RECORD_MAX, Integer.highestOneBit(total) << 1));
+      RECORD_BUFFER.set(b);
+    }
+    b.clear();
+    b.put(header).put(sealed).flip();
+    return new ByteBuffer[] {b};
   }
 
   /** Called with the lock held. */
