@@ -20,6 +20,7 @@
 #
 # Settings: SKIP_RANDOM=1 skips the 1 GiB case. JAVA_OPTS adds JVM flags for the dsblocks runs.
 # WARMUP_ROUNDS (default 5): untimed backups of both trees before the warm row's timed run.
+# ROUNDS (default 3): rounds of the tree case (restic and the dsblocks rows; borg runs once).
 # Usage: benchmarks/backup-bench.sh    (writes benchmarks/results/backup-<date>.md)
 set -euo pipefail
 
@@ -30,6 +31,7 @@ RESULTS=$ROOT/benchmarks/results
 OUT=$RESULTS/backup-$(date +%F).md
 TEMURIN_ZIP=${TEMURIN_ZIP:-/usr/lib/jvm/temurin-25-jdk-amd64/lib/src.zip}
 JAVA_OPTS=${JAVA_OPTS:-}
+ROUNDS=${ROUNDS:-3}
 
 missing=()
 for tool in restic borg java unzip openssl python3 dpkg-deb apt-get awk du; do
@@ -119,14 +121,14 @@ run_restic() {
   t1=$(now)
   restic -r "$repo" backup -q tree25 >/dev/null
   t2=$(now)
-  mkdir -p "$WORK/restore-restic"
+  mkdir -p "$WORK/restore-restic-r$ROUND"
   sync # restore timing starts with no dirty pages left from the backup (same for every tool)
   t2r=$(now)
-  restic -r "$repo" restore latest --target "$WORK/restore-restic" -q >/dev/null
+  restic -r "$repo" restore latest --target "$WORK/restore-restic-r$ROUND" -q >/dev/null
   t3=$(now)
-  [[ $(tree_bytes "$WORK/restore-restic") == "$RAW25" ]] || log "WARNING: restic restore size differs"
-  echo "restic $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
-  echo "restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
+  [[ $(tree_bytes "$WORK/restore-restic-r$ROUND") == "$RAW25" ]] || log "WARNING: restic restore size differs"
+  echo "$ROUND restic $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
+  echo "r$ROUND restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
   rm -rf "$repo" "$RESTIC_CACHE_DIR"
   cd "$ROOT"
 }
@@ -149,8 +151,8 @@ run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
   (cd "$WORK/restore-$2" && borg extract "$repo::tree25")
   t3=$(now)
   [[ $(tree_bytes "$WORK/restore-$2") == "$RAW25" ]] || log "WARNING: borg restore size differs"
-  echo "$2 $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
-  echo "$2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
+  echo "$ROUND $2 $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
+  echo "r$ROUND $2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
   rm -rf "$repo" "$BORG_BASE_DIR"
   cd "$ROOT"
 }
@@ -163,13 +165,13 @@ run_ours() { # $1 = compression (lz4 | zstdN), $2 = row name, then extra BackupB
   sync
   # shellcheck disable=SC2086
   java $JAVA_OPTS -cp "$JAR" io.dsblocks.benchmarks.storage.BackupBench "$@" \
-    --restore-into "$WORK/restore-$name" "$repo" "$comp" "tree17=$T17" "tree25=$T25" | tee "$out" >&2
-  [[ $(tree_bytes "$WORK/restore-$name") == "$RAW25" ]] || log "WARNING: $name restore size differs"
+    --restore-into "$WORK/restore-$name-r$ROUND" "$repo" "$comp" "tree17=$T17" "tree25=$T25" | tee "$out" >&2
+  [[ $(tree_bytes "$WORK/restore-$name-r$ROUND") == "$RAW25" ]] || log "WARNING: $name restore size differs"
   ingest=$(awk '/^BACKUPBENCH step=ingest/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { sub(/seconds=/, "", $i); s += $i } } END { printf "%.3f", s }' "$out")
   restore=$(awk '/^BACKUPBENCH step=restore/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { sub(/seconds=/, "", $i); printf "%s", $i } }' "$out")
-  echo "$name $ingest $restore $(du_b "$repo")" >>"$ROWS"
-  echo "$name: $(grep '^BACKUPBENCH step=ingest' "$out" | awk '{ printf "%s %s; ", $3, $6 }')restore ${restore} s" >>"$NOTES"
-  grep '^BACKUPBENCH' "$out" | sed "s/^/$name /" >>"$WORK/ours-lines"
+  echo "$ROUND $name $ingest $restore $(du_b "$repo")" >>"$ROWS"
+  echo "r$ROUND $name: $(grep '^BACKUPBENCH step=ingest' "$out" | awk '{ printf "%s %s; ", $3, $6 }')restore ${restore} s" >>"$NOTES"
+  grep '^BACKUPBENCH' "$out" | sed "s/^/r$ROUND $name /" >>"$WORK/ours-lines"
   rm -rf "$repo"
 }
 
@@ -180,22 +182,30 @@ run_ours() { # $1 = compression (lz4 | zstdN), $2 = row name, then extra BackupB
 # taking most of a restore that ran soon after another tool's restored tree (15k files) was
 # deleted, and restore times of 2 to 16 s for the same tree. Keeping the trees gives every tool the
 # same conditions (no mass delete before its restore) instead of penalizing whoever runs later.
-run_restic
-run_borg lz4 "borg-lz4"
-run_borg zstd,3 "borg-zstd3"
-run_ours lz4 "dsblocks-hot-lz4"
-run_ours zstd9 "dsblocks-cold-zstd9"
-# The same hot run in a warmed JVM: it first backs up both trees WARMUP_ROUNDS times (default 5)
-# into a scratch repository (not timed, deleted) and reads the 25 tree back into a null sink, as
-# JMH warms up on its workload, because a service embedding the store runs compiled code; the rows
-# above include the JIT. After one round (of the 17 tree alone, as this row did until session 6,
-# or of both) the C2 compiler still took a third of the timed CPU (perf, two cores: its queue had
-# not drained); after three, 6%.
-run_ours lz4 "dsblocks-hot-lz4-warm" --warmup "${WARMUP_ROUNDS:-5}"
-# Hot again, each tree in its own open of the store (closed and reopened in between, as restic and
-# borg run one process per backup), with the near-duplicate sketch index kept across the opens
-# (StorageConfig.persistDeltaSketches): what a backup command built on the store would do.
-run_ours lz4 "dsblocks-hot-lz4-2opens" --reopen --persist-sketches
+# The tree case runs ROUNDS times (default 3), restic and every dsblocks row in each round, in the
+# same order, so that each ratio compares runs made under the same conditions; the report gives the
+# median of the per-round ratios with their range. borg, a reference without targets, runs once.
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  log "round $ROUND of $ROUNDS"
+  run_restic
+  if ((ROUND == 1)); then
+    run_borg lz4 "borg-lz4"
+    run_borg zstd,3 "borg-zstd3"
+  fi
+  run_ours lz4 "dsblocks-hot-lz4"
+  run_ours zstd9 "dsblocks-cold-zstd9"
+  # The same hot run in a warmed JVM: it first backs up both trees WARMUP_ROUNDS times (default 5)
+  # into a scratch repository (not timed, deleted) and reads the 25 tree back into a null sink, as
+  # JMH warms up on its workload, because a service embedding the store runs compiled code; the
+  # rows above include the JIT. After one round (of the 17 tree alone, as this row did until
+  # session 6, or of both) the C2 compiler still took a third of the timed CPU (perf, two cores:
+  # its queue had not drained); after three, 6%.
+  run_ours lz4 "dsblocks-hot-lz4-warm" --warmup "${WARMUP_ROUNDS:-5}"
+  # Hot again, each tree in its own open of the store (closed and reopened in between, as restic
+  # and borg run one process per backup), with the near-duplicate sketch index kept across the
+  # opens (StorageConfig.persistDeltaSketches): what a backup command built on the store would do.
+  run_ours lz4 "dsblocks-hot-lz4-2opens" --reopen --persist-sketches
+done
 
 # ---------------------------------------------------------------- 1 GiB random file case
 RAND_ROWS=$WORK/rand-rows
@@ -255,40 +265,76 @@ report() {
   echo "raw total $RAW bytes. $(restic version | cut -d' ' -f1-2), $(borg --version), dsblocks 0.1.0-SNAPSHOT, $(java -version 2>&1 | head -n 1)."
   echo "$(nproc) cores, shared and loaded: load average $LOAD_START at start, $LOAD_END at end. Numbers are indicative. MB = 10^6 bytes."
   echo
-  echo "| tool | ingest MB/s | restore MB/s | repo bytes | reduction | ingest vs restic | restore vs restic | reduction vs restic |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-  local r_in r_re r_red
-  read -r _ ri rr rb < <(grep '^restic ' "$ROWS")
-  r_in=$(mbps "$RAW" "$ri"); r_re=$(mbps "$RAW25" "$rr"); r_red=$(div "$RAW" "$rb" "%.6f")
-  while read -r name is rs rb2; do
-    local in re red
-    in=$(mbps "$RAW" "$is"); re=$(mbps "$RAW25" "$rs"); red=$(div "$RAW" "$rb2" "%.6f")
-    printf "| %s | %.1f | %.1f | %d | %.2f | %.2fx | %.2fx | %.2fx |\n" "$name" "$in" "$re" "$rb2" "$red" \
-      "$(div "$in" "$r_in" "%.4f")" "$(div "$re" "$r_re" "%.4f")" "$(div "$red" "$r_red" "%.4f")"
-  done <"$ROWS"
+  # Per round, each row's ratios against restic's run of the same round; medians and ranges over
+  # the rounds (borg ran in round 1 only).
+  python3 - "$ROWS" "$RAW" "$RAW25" "$ROUNDS" <<'PY'
+import statistics, sys
+rows_file, raw, raw25, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rows = {}  # name -> list of (round, ingest MB/s, restore MB/s, repo bytes)
+for line in open(rows_file):
+    rnd, name, ingest_s, restore_s, repo = line.split()
+    rows.setdefault(name, []).append(
+        (int(rnd), raw / 1e6 / float(ingest_s), raw25 / 1e6 / float(restore_s), int(repo)))
+restic = {r[0]: r for r in rows["restic"]}
+
+def med(xs):
+    return statistics.median(xs)
+
+def spread(xs, fmt):
+    if len(xs) == 1:
+        return fmt % xs[0]
+    return (fmt + " [" + fmt + "-" + fmt + "]") % (med(xs), min(xs), max(xs))
+
+def ratios(name):
+    ing, res, red = [], [], []
+    for rnd, i, r, b in rows[name]:
+        base = restic[rnd]
+        ing.append(i / base[1])
+        res.append(r / base[2])
+        red.append((raw / b) / (raw / base[3]))
+    return ing, res, red
+
+print("| tool | rounds | ingest MB/s | restore MB/s | repo bytes | reduction"
+      " | ingest vs restic | restore vs restic | reduction vs restic |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for name, rs in rows.items():
+    ing, res, red = ratios(name)
+    print("| %s | %d | %.1f | %.1f | %d | %.2f | %s | %s | %s |" % (
+        name, len(rs), med([r[1] for r in rs]), med([r[2] for r in rs]),
+        med([r[3] for r in rs]), med([raw / r[3] for r in rs]),
+        spread(ing, "%.2fx"), spread(res, "%.2fx"), spread(red, "%.2fx")))
+print()
+print("Values are medians over the rounds; ratios are medians of the per-round ratios (each run")
+print("against restic's run in the same round), [min-max] over the rounds.")
+print()
+print("Targets (issue 7 item 13), per round against restic's run of that round:")
+print()
+print("| target | median [min-max] | rounds met | result (median) |")
+print("|---|---:|---:|---|")
+restic_red = med([raw / r[3] for r in rows["restic"]])
+for name in ["dsblocks-hot-lz4", "dsblocks-cold-zstd9", "dsblocks-hot-lz4-warm",
+             "dsblocks-hot-lz4-2opens"]:
+    if name not in rows:
+        continue
+    ing, res, _ = ratios(name)
+    reds = [raw / r[3] for r in rows[name]]
+    checks = [("ingest ≥ 3× restic (×)", ing, 3.0), ("restore ≥ 2× restic (×)", res, 2.0)]
+    if name.startswith("dsblocks-hot-lz4"):
+        restic_reds = [raw / restic[r[0]][3] for r in rows[name]]
+        checks.append(("reduction ≥ restic's (%.2f)" % restic_red, reds, None, restic_reds))
+    else:
+        checks.append(("reduction ≥ 6.5", reds, 6.5))
+    for check in checks:
+        label, xs, threshold = check[0], check[1], check[2]
+        limits = check[3] if threshold is None else [threshold] * len(xs)
+        met = sum(1 for x, t in zip(xs, limits) if x >= t)
+        ok = med(xs) >= (med(limits))
+        print("| %s %s | %s | %d of %d | %s |" % (
+            name, label, spread(xs, "%.2f"), met, len(xs), "met" if ok else "missed"))
+PY
   echo
   echo "Timings: $(paste -sd'|' "$NOTES" | sed 's/|/; /g')"
   echo
-  echo "Targets (issue 7 item 13), same run:"
-  echo
-  echo "| target | measured | result |"
-  echo "|---|---:|---|"
-  target() { # $1 label, $2 measured, $3 threshold
-    local ok
-    ok=$(awk -v m="$2" -v t="$3" 'BEGIN { print (m >= t ? "met" : "missed") }')
-    printf "| %s | %.2f | %s |\n" "$1" "$2" "$ok"
-  }
-  local name
-  for name in dsblocks-hot-lz4 dsblocks-cold-zstd9 dsblocks-hot-lz4-warm dsblocks-hot-lz4-2opens; do
-    read -r _ is rs rb2 < <(grep "^$name " "$ROWS")
-    target "$name ingest ≥ 3× restic (×)" "$(div "$(mbps "$RAW" "$is")" "$r_in" "%.4f")" 3
-    target "$name restore ≥ 2× restic (×)" "$(div "$(mbps "$RAW25" "$rs")" "$r_re" "%.4f")" 2
-    if [[ $name == dsblocks-hot-lz4* ]]; then
-      target "$name reduction ≥ restic's ($(printf %.2f "$r_red"))" "$(div "$RAW" "$rb2" "%.4f")" "$r_red"
-    else
-      target "$name reduction ≥ 6.5" "$(div "$RAW" "$rb2" "%.4f")" 6.5
-    fi
-  done
   if [[ -s $RAND_ROWS ]]; then
     echo
     echo "Second case: seeded 1 GiB random file (openssl aes-256-ctr keystream), backed up, then 100"
