@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -38,7 +39,8 @@ class CloseWhileBusyTest {
     try {
       Random r = new Random(71);
       DefaultObjectStore store = TestStores.create(dir, small().executor(pool).build());
-      store.put("existing", new ByteArrayInputStream(random(r, 300_000)));
+      byte[] existing = random(r, 300_000);
+      store.put("existing", new ByteArrayInputStream(existing));
 
       // Occupy the executor so that what is submitted next queues up behind this task.
       CountDownLatch releasePool = new CountDownLatch(1);
@@ -48,16 +50,22 @@ class CloseWhileBusyTest {
             return null;
           });
 
-      // A reader whose read-ahead tasks are queued on the executor. Wait until it waits for them:
-      // it schedules them one gate entry each, and an entry after close() queued would (rightly)
-      // find the store closed instead of testing the queued tasks.
+      // A reader whose read-ahead tasks are queued on the executor: it reads the first chunk
+      // itself and the next ones through them, so it reads one byte past the first chunk. Wait
+      // until it waits for them: it schedules them one gate entry each, and an entry after close()
+      // queued would (rightly) find the store closed instead of testing the queued tasks.
       InputStream reader = store.get("existing");
       AtomicReference<Thread> readerThread = new AtomicReference<>();
-      Future<Integer> firstByte =
+      Future<byte[]> readBack =
           callers.submit(
               () -> {
                 readerThread.set(Thread.currentThread());
-                return reader.read();
+                int first = reader.read();
+                byte[] rest = reader.readNBytes(reader.available() + 1);
+                byte[] all = new byte[1 + rest.length];
+                all[0] = (byte) first;
+                System.arraycopy(rest, 0, all, 1, rest.length);
+                return all;
               });
       await()
           .atMost(Duration.ofSeconds(30))
@@ -99,7 +107,9 @@ class CloseWhileBusyTest {
       releasePool.countDown();
       assertThat(put.get(60, TimeUnit.SECONDS).size()).isEqualTo(3 << 19);
       close.get(60, TimeUnit.SECONDS);
-      assertThat(firstByte.get(60, TimeUnit.SECONDS)).isBetween(0, 255);
+      byte[] read = readBack.get(60, TimeUnit.SECONDS);
+      assertThat(read.length).isGreaterThan(1);
+      assertThat(read).isEqualTo(Arrays.copyOf(existing, read.length));
     } finally {
       callers.shutdownNow();
       pool.shutdownNow();
