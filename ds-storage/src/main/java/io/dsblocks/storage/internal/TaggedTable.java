@@ -6,9 +6,8 @@ import java.util.Arrays;
  * A hash table of {@code long} slots reused across calls on one thread without clearing: each call
  * takes a new generation and tags the slots it writes with it ({@code generation << 32 | value}),
  * so a slot written by an earlier call reads as empty. The table is cleared only when the 32-bit
- * generation wraps. Used by the LZ4-with-dictionary compressor and the delta encoder, whose inputs
- * are small chunks: clearing a 16-64 KiB table per chunk cost more than matching. Not thread-safe
- * (one per thread).
+ * generation wraps. Used by the delta encoder, whose inputs are small chunks: clearing its table
+ * per chunk cost more than matching. Not thread-safe (one per thread).
  */
 public final class TaggedTable {
   /** The slots; a slot belongs to the current call iff its high 32 bits are its generation. */
