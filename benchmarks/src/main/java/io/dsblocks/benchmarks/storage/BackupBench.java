@@ -194,12 +194,14 @@ public final class BackupBench {
 
   /**
    * One warm-up round, not timed: backs up the same trees, in the same order, into a scratch
-   * repository (deleted again), then (if the run restores) reads the last tree back into a null
-   * sink, so the timed run executes code the JIT has compiled for exactly these paths. Restored
-   * files are not written: deleting them would slow the timed restore's file creation (see the
-   * script). Measured with perf on two cores: after one round (of the 17 tree alone, or of both
-   * trees) the C2 compiler still took a third of the timed CPU, its queue not yet drained; after
-   * three rounds, 6%.
+   * repository (deleted again), then (if the run restores) restores the last tree the way the timed
+   * restore does, except that each thread writes every object into one scratch file of its own, so
+   * the timed run executes code the JIT has compiled for exactly these paths. The tree's files are
+   * not created: deleting 15k files would slow the timed restore's file creation (see the script).
+   * (Until session 8 the objects were read into a null sink, which left the file writes to be
+   * compiled during the timed restore: perf showed C2 at 40% of its CPU.) Measured with perf on two
+   * cores: after one round (of the 17 tree alone, or of both trees) the C2 compiler still took a
+   * third of the timed CPU, its queue not yet drained; after three rounds, 6%.
    */
   private static void warmUp(
       List<String[]> trees, StorageConfig config, int round, boolean readBack, boolean reopen)
@@ -213,7 +215,7 @@ public final class BackupBench {
               ObjectStores.create(repo, PASSPHRASE, config), repo, config, trees, reopen, false)) {
         if (readBack) {
           String label = trees.get(trees.size() - 1)[0];
-          copyOut(store, store.list(label + "/"), label, null);
+          copyOut(store, store.list(label + "/"), label, scratch, true);
         }
       }
     } finally {
@@ -333,7 +335,7 @@ public final class BackupBench {
       long start = System.nanoTime();
       long cpuStart = processCpuNanos();
       List<ObjectInfo> objects = store.list(label + "/");
-      long bytes = copyOut(store, objects, label, target);
+      long bytes = copyOut(store, objects, label, target, false);
       long nanos = System.nanoTime() - start;
       double cpu = (processCpuNanos() - cpuStart) / 1e9;
       System.out.printf(
@@ -355,13 +357,14 @@ public final class BackupBench {
 
   /**
    * Reads every object in {@code objects} (keys under {@code label/}) in parallel, like restic's
-   * restore, into files under {@code target}, or into a null sink if {@code target} is null (the
-   * warm-up of the read path: no files to create and delete, see {@link #warmUp}).
+   * restore, into files under {@code target}; with {@code scratchFiles} (the warm-up, see {@link
+   * #warmUp}) each thread writes them all into one file of its own in {@code target} instead.
    *
    * @return the bytes read
    */
   private static long copyOut(
-      ObjectStore store, List<ObjectInfo> objects, String label, Path target) throws Exception {
+      ObjectStore store, List<ObjectInfo> objects, String label, Path target, boolean scratchFiles)
+      throws Exception {
     // Parallel like restic's restore; more threads than cores because file writes block.
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -379,7 +382,7 @@ public final class BackupBench {
       }
       List<Future<Long>> results = new ArrayList<>(byDirectory.size());
       for (List<ObjectInfo> group : byDirectory.values()) {
-        results.add(pool.submit(() -> restoreDirectory(store, group, label, target)));
+        results.add(pool.submit(() -> restoreDirectory(store, group, label, target, scratchFiles)));
       }
       for (Future<Long> f : results) {
         bytes += f.get();
@@ -414,22 +417,20 @@ public final class BackupBench {
   }
 
   /**
-   * Restores the objects of one directory (all with the same parent key) on this thread; reads them
-   * into a null sink if {@code target} is null.
+   * Restores the objects of one directory (all with the same parent key) on this thread; with
+   * {@code scratchFiles}, into one file of this thread's in {@code target}, overwritten each time.
    */
   private static long restoreDirectory(
-      ObjectStore store, List<ObjectInfo> group, String label, Path target) throws IOException {
+      ObjectStore store, List<ObjectInfo> group, String label, Path target, boolean scratchFiles)
+      throws IOException {
     long bytes = 0;
     boolean dirCreated = false;
     byte[] buffer = new byte[256 * 1024];
     for (ObjectInfo info : group) {
-      if (target == null) {
-        try (InputStream in = store.get(info.key(), info.versionId())) {
-          bytes += in.transferTo(OutputStream.nullOutputStream());
-        }
-        continue;
-      }
-      Path file = target.resolve(info.key().substring(label.length() + 1));
+      Path file =
+          scratchFiles
+              ? target.resolve("scratch-" + Thread.currentThread().getId())
+              : target.resolve(info.key().substring(label.length() + 1));
       if (!dirCreated) {
         // Once per directory, as restic does; idempotent, so threads racing on a shared parent
         // directory are harmless.
