@@ -111,7 +111,8 @@ NOTES=$WORK/notes
 
 # ---------------------------------------------------------------- restic
 run_restic() {
-  local repo=$WORK/restic-repo t0 t1 t2 t2r t3
+  local repo=$WORK/restic-repo-r$ROUND t0 t1 t2 t2r t3
+  export RESTIC_CACHE_DIR=$WORK/restic-cache-r$ROUND
   log "restic (load $(load))"
   sync # the previous tool's deletes (and their discards) settle before anything is timed
   restic init --repo "$repo" -q >/dev/null
@@ -129,13 +130,13 @@ run_restic() {
   [[ $(tree_bytes "$WORK/restore-restic-r$ROUND") == "$RAW25" ]] || log "WARNING: restic restore size differs"
   echo "$ROUND restic $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
   echo "r$ROUND restic: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
-  rm -rf "$repo" "$RESTIC_CACHE_DIR"
   cd "$ROOT"
 }
 
 # ---------------------------------------------------------------- borg
 run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
-  local repo=$WORK/borg-repo t0 t1 t2 t2r t3
+  local repo=$WORK/borg-repo-$2 t0 t1 t2 t2r t3
+  export BORG_BASE_DIR=$WORK/borg-base-$2
   log "borg $1 (load $(load))"
   sync
   borg init --encryption=repokey "$repo" >/dev/null 2>&1
@@ -153,13 +154,12 @@ run_borg() { # $1 = compression (lz4 | zstd,3), $2 = row name
   [[ $(tree_bytes "$WORK/restore-$2") == "$RAW25" ]] || log "WARNING: borg restore size differs"
   echo "$ROUND $2 $(secs "$t0" "$t2") $(secs "$t2r" "$t3") $(du_b "$repo")" >>"$ROWS"
   echo "r$ROUND $2: tree17 $(secs "$t0" "$t1") s, tree25 $(secs "$t1" "$t2") s, restore $(secs "$t2r" "$t3") s" >>"$NOTES"
-  rm -rf "$repo" "$BORG_BASE_DIR"
   cd "$ROOT"
 }
 
 # ---------------------------------------------------------------- dsblocks
 run_ours() { # $1 = compression (lz4 | zstdN), $2 = row name, then extra BackupBench options
-  local repo=$WORK/ours-repo out=$WORK/ours.out ingest restore comp=$1 name=$2
+  local repo=$WORK/ours-repo-$2-r$ROUND out=$WORK/ours.out ingest restore comp=$1 name=$2
   shift 2
   log "dsblocks $comp $* (load $(load))"
   sync
@@ -172,16 +172,17 @@ run_ours() { # $1 = compression (lz4 | zstdN), $2 = row name, then extra BackupB
   echo "$ROUND $name $ingest $restore $(du_b "$repo")" >>"$ROWS"
   echo "r$ROUND $name: $(grep '^BACKUPBENCH step=ingest' "$out" | awk '{ printf "%s %s; ", $3, $6 }')restore ${restore} s" >>"$NOTES"
   grep '^BACKUPBENCH' "$out" | sed "s/^/r$ROUND $name /" >>"$WORK/ours-lines"
-  rm -rf "$repo"
 }
 
 : >"$WORK/ours-lines"
-# Restored trees stay until the end (cleanup deletes $WORK). This ext4 has no journal, and without
-# one its inode allocator skips every inode freed in the last 60 s (300 s while the inode table
-# block is dirty), reading the inode table for each: perf showed find_inode_bit/recently_deleted
-# taking most of a restore that ran soon after another tool's restored tree (15k files) was
-# deleted, and restore times of 2 to 16 s for the same tree. Keeping the trees gives every tool the
-# same conditions (no mass delete before its restore) instead of penalizing whoever runs later.
+# Restored trees, repositories and caches stay until the end (cleanup deletes $WORK). This ext4
+# has no journal, and without one its inode allocator skips every inode freed in the last 60 s
+# (300 s while the inode table block is dirty), reading the inode table for each: perf showed
+# find_inode_bit/recently_deleted taking most of a restore that ran soon after another tool's
+# restored tree (15k files) was deleted, and restore times of 2 to 16 s for the same tree. A
+# restic repository and cache are about 600 files, deleted (until session 8) just before the next
+# tool's run. Keeping everything gives every tool the same conditions (no mass delete before its
+# restore) instead of penalizing whoever runs later.
 # The tree case runs ROUNDS times (default 3), restic and every dsblocks row in each round, in the
 # same order, so that each ratio compares runs made under the same conditions; the report gives the
 # median of the per-round ratios with their range. borg, a reference without targets, runs once.
@@ -213,6 +214,7 @@ RAND_ROWS=$WORK/rand-rows
 : >"$RAND_ROWS"
 if [[ ${SKIP_RANDOM:-0} != 1 ]]; then
   log "generating the seeded 1 GiB random file"
+  export RESTIC_CACHE_DIR=$WORK/restic-cache-rand BORG_BASE_DIR=$WORK/borg-base-rand
   mkdir -p "$WORK/rand-src"
   # openssl dies of SIGPIPE when head has enough; that is expected, so no pipefail here.
   set +o pipefail
