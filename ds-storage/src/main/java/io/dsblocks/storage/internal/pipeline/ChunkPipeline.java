@@ -235,12 +235,7 @@ public final class ChunkPipeline {
     int baseLength = readVarint(form, pos);
     byte[] base;
     try {
-      RESOLVING_BASE.set(Boolean.FALSE);
-      try {
-        base = bases.read(baseId, baseLength);
-      } finally {
-        RESOLVING_BASE.remove();
-      }
+      base = resolvingBase(Boolean.FALSE, () -> bases.read(baseId, baseLength));
     } catch (StorageCorruptionException e) {
       throw new StorageCorruptionException(
           "the base "
@@ -266,13 +261,22 @@ public final class ChunkPipeline {
    * @return its result
    */
   public static byte[] readAsBase(java.util.function.Supplier<byte[]> read) {
+    return resolvingBase(Boolean.TRUE, read);
+  }
+
+  /**
+   * Runs a base read with {@link #RESOLVING_BASE} set to {@code mode}, restoring what was there.
+   */
+  private static byte[] resolvingBase(Boolean mode, java.util.function.Supplier<byte[]> read) {
     Boolean outer = RESOLVING_BASE.get();
-    RESOLVING_BASE.set(Boolean.TRUE);
+    RESOLVING_BASE.set(mode);
     try {
       return read.get();
     } finally {
       if (outer == null) {
         RESOLVING_BASE.remove();
+      } else {
+        RESOLVING_BASE.set(outer);
       }
     }
   }
