@@ -120,6 +120,28 @@ class BackgroundSealTest {
     return n;
   }
 
+  /**
+   * A store whose seals wait in a {@link ManualExecutor}, with one pack full and its seal queued.
+   */
+  private record FullPack(
+      DefaultObjectStore store, ManualExecutor executor, SealEvents events, int objects)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      store.close();
+    }
+  }
+
+  private FullPack storeWithAFullPack() {
+    ManualExecutor executor = new ManualExecutor();
+    SealEvents events = new SealEvents();
+    DefaultObjectStore store =
+        TestStores.create(dir, small().executor(executor).listener(events).build());
+    int n = putUntilAPackFills(store, executor);
+    assertThat(events.sealed).isEmpty();
+    return new FullPack(store, executor, events, n);
+  }
+
   private static void assertAllReadable(DefaultObjectStore store, int n) throws Exception {
     for (int i = 0; i < n; i++) {
       try (var in = store.get("k" + i)) {
@@ -130,17 +152,13 @@ class BackgroundSealTest {
 
   @Test
   void aPutThatFillsAPackReturnsBeforeTheSealAndTheExecutorSealsIt() throws Exception {
-    ManualExecutor executor = new ManualExecutor();
-    SealEvents events = new SealEvents();
-    try (DefaultObjectStore store =
-        TestStores.create(dir, small().executor(executor).listener(events).build())) {
-      int n = putUntilAPackFills(store, executor);
-      // Every put returned (and committed, fsyncing the full pack's records) with the seal queued.
-      assertThat(events.sealed).isEmpty();
-      assertAllReadable(store, n);
-      executor.runQueued();
-      assertThat(events.sealed).hasSize(1);
-      assertThat(store.verify().healthy()).isTrue();
+    // Every put returned (and committed, fsyncing the full pack's records) with the seal queued:
+    // storeWithAFullPack checks that no seal happened yet.
+    try (FullPack f = storeWithAFullPack()) {
+      assertAllReadable(f.store(), f.objects());
+      f.executor().runQueued();
+      assertThat(f.events().sealed).hasSize(1);
+      assertThat(f.store().verify().healthy()).isTrue();
     }
   }
 
@@ -223,34 +241,26 @@ class BackgroundSealTest {
    */
   @Test
   void anIndexRebuildSealsPacksWaitingForTheirSealFirst() throws Exception {
-    ManualExecutor executor = new ManualExecutor();
-    SealEvents events = new SealEvents();
-    try (DefaultObjectStore store =
-        TestStores.create(dir, small().executor(executor).listener(events).build())) {
-      int n = putUntilAPackFills(store, executor);
-      assertThat(events.sealed).isEmpty();
-      store.rebuildIndex();
+    try (FullPack f = storeWithAFullPack()) {
+      f.store().rebuildIndex();
       // The full pack (and the current one, if the last put went on into a new pack).
-      assertThat(events.sealed).hasSizeBetween(1, 2);
-      int sealedByRebuild = events.sealed.size();
-      executor.runQueued(); // already sealed by the rebuild: nothing happens
-      assertThat(events.sealed).hasSize(sealedByRebuild);
+      assertThat(f.events().sealed).hasSizeBetween(1, 2);
+      int sealedByRebuild = f.events().sealed.size();
+      f.executor().runQueued(); // already sealed by the rebuild: nothing happens
+      assertThat(f.events().sealed).hasSize(sealedByRebuild);
       // Without the seal first, the full pack's chunks would be missing from the rebuilt index.
-      assertAllReadable(store, n);
-      assertThat(store.verify().healthy()).isTrue();
+      assertAllReadable(f.store(), f.objects());
+      assertThat(f.store().verify().healthy()).isTrue();
     }
   }
 
   @Test
   void closeSealsThePacksWhoseSealTheExecutorNeverRan() throws Exception {
-    ManualExecutor executor = new ManualExecutor();
-    SealEvents events = new SealEvents();
-    int n;
-    try (DefaultObjectStore store =
-        TestStores.create(dir, small().executor(executor).listener(events).build())) {
-      n = putUntilAPackFills(store, executor);
-      assertThat(events.sealed).isEmpty();
-    }
+    FullPack f = storeWithAFullPack();
+    ManualExecutor executor = f.executor();
+    SealEvents events = f.events();
+    int n = f.objects();
+    f.close();
     // close sealed the full pack itself (and the partly filled current one).
     assertThat(events.sealed).hasSizeGreaterThanOrEqualTo(1);
     int sealedAtClose = events.sealed.size();
