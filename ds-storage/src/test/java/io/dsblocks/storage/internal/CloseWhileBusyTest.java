@@ -44,11 +44,7 @@ class CloseWhileBusyTest {
 
       // Occupy the executor so that what is submitted next queues up behind this task.
       CountDownLatch releasePool = new CountDownLatch(1);
-      pool.submit(
-          () -> {
-            releasePool.await();
-            return null;
-          });
+      TestStores.occupy(pool, releasePool);
 
       // A reader whose read-ahead tasks are queued on the executor: it reads the first chunk
       // itself and the next ones through them, so it reads one byte past the first chunk. Wait

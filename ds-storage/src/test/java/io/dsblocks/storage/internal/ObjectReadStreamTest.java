@@ -34,11 +34,7 @@ class ObjectReadStreamTest {
     try (DefaultObjectStore store = TestStores.create(dir, small().executor(pool).build())) {
       byte[] data = random(new Random(3), 300_000); // about 300 chunks of 256 B to 4 KiB
       store.put("o", new ByteArrayInputStream(data));
-      pool.submit(
-          () -> {
-            release.await();
-            return null;
-          });
+      TestStores.occupy(pool, release);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       try (InputStream in = store.get("o")) {
         Future<Integer> firstChunk =

@@ -37,11 +37,7 @@ class PutWithBusyExecutorTest {
       byte[] data = random(r, 6 << 20);
       // Half the object again: the second put deduplicates against chunks of the first.
       byte[] overlapping = Arrays.copyOfRange(data, 1 << 20, 4 << 20);
-      pool.submit(
-          () -> {
-            releasePool.await();
-            return null;
-          });
+      TestStores.occupy(pool, releasePool);
 
       Future<ObjectInfo> put =
           caller.submit(() -> store.put("big", new ByteArrayInputStream(data)));

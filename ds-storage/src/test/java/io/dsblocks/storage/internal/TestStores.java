@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 
 /** Shared helpers: stores with the real key file (cheap scrypt), small chunks and packs. */
 public final class TestStores {
@@ -114,6 +116,21 @@ public final class TestStores {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Occupies the executor's thread (all of them, for a single-thread executor) until {@code
+   * release} opens: what is submitted next queues up behind it.
+   *
+   * @param executor the executor
+   * @param release opened to let it go
+   */
+  public static void occupy(ExecutorService executor, CountDownLatch release) {
+    executor.submit(
+        () -> {
+          release.await();
+          return null;
+        });
   }
 
   /**
