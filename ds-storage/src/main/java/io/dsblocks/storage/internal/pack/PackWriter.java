@@ -30,22 +30,34 @@ import java.util.concurrent.locks.ReentrantLock;
  * Appends chunk records to the current pack, rotates to a new pack at the target size, seals full
  * packs with their trailer, and makes written records durable on request.
  *
- * <p>Concurrency: one lock serialises appends (a {@code write} of one record, so it is held for
- * microseconds); many puts interleave their records in the same pack. Durability is requested per
- * commit with {@link #syncUpTo}, which coalesces: one fsync covers every record written before it
- * started, so concurrent commits share fsyncs (group commit). Sealing happens outside the append
- * lock while appends continue into the next pack: on the thread whose append filled the pack, or,
- * once {@link #sealInBackground} gave an executor, there (the append that fills a pack then returns
- * without waiting for the trailer's fsync, 4-40 ms here). A pack waiting for its seal is unsealed
- * like the current one: commits fsync it through {@link #syncUpTo}, readers and recovery treat it
- * as unsealed. {@link #close} and {@link #abandon} take back seals that have not started (close
- * seals those packs itself) and wait for running ones, so no seal touches a pack or the index after
- * them; {@link #sealCurrent} (before an index rebuild) runs them at once.
+ * <p>Concurrency: one lock serialises appends. An append copies its record into the pack's
+ * write-combining buffer ({@value #COMBINE_BYTES} bytes) under that lock, so it is held for the
+ * copy of a few KiB; a full buffer is handed over and written outside the lock, in offset order, by
+ * one of the appending threads (a record larger than a quarter of the buffer is written on its own,
+ * by its appending thread, before the append returns). Many puts interleave their records in the
+ * same pack. Durability is requested per commit with {@link #syncUpTo}, which writes what the
+ * buffer still holds and coalesces: one fsync covers every record written before it started, so
+ * concurrent commits share fsyncs (group commit). Sealing happens outside the append lock while
+ * appends continue into the next pack: on the thread whose append filled the pack, or, once {@link
+ * #sealInBackground} gave an executor, there (the append that fills a pack then returns without
+ * waiting for the trailer's fsync, 4-40 ms here). A pack waiting for its seal is unsealed like the
+ * current one: commits fsync it through {@link #syncUpTo}, readers and recovery treat it as
+ * unsealed. {@link #close} and {@link #abandon} take back seals that have not started (close seals
+ * those packs itself) and wait for running ones, so no seal touches a pack or the index after them;
+ * {@link #sealCurrent} (before an index rebuild) runs them at once.
+ *
+ * <p>The file always holds a prefix of the pack's records (spans are written in order, one at a
+ * time), so a crash leaves at most a torn tail, as before; records still in the buffer at a crash
+ * were not acknowledged (a commit writes and fsyncs them first).
  *
  * <p>Failure: if a write fails (disk full, I/O error) the pack is abandoned for appends — its
- * completed records stay valid and readable, the torn tail is ignored — and the next append starts
- * a new pack. Abandoned packs are sealed at close if the disk allows, otherwise by recovery at the
- * next open.
+ * records before the failed write stay valid and readable, the torn tail is ignored — and the next
+ * append starts a new pack. Records of the failed write and after it were lost although their
+ * appends had returned: {@link #syncUpTo} refuses them with the write's error, so the commits that
+ * reference them fail and no index entry points at them. A span written by one thread holds other
+ * puts' records, so a channel closed by an interrupt is reopened and the span written again.
+ * Abandoned packs are sealed (with their valid records) at close if the disk allows, otherwise by
+ * recovery at the next open.
  *
  * <p>Thread-safe.
  */
@@ -61,6 +73,24 @@ public final class PackWriter {
   private final AtomicLong packBytes;
   private final AtomicLong packCount;
 
+  /**
+   * Size of a pack's write-combining buffer. Appends copy their records into it under the append
+   * lock (a copy of a few KiB instead of a write: JFR of the JDK-tree backup had the appending
+   * threads parked on that lock for about 5% of their time while one of them wrote); a full buffer
+   * is handed over and written, in offset order, by whichever appending thread finds the pack's
+   * flush lock free, outside the append lock. A commit writes the rest of the buffer before its
+   * fsync ({@link #syncUpTo}).
+   */
+  public static final int COMBINE_BYTES = 128 << 10;
+
+  /** Spare combining buffers kept for reuse. */
+  private static final int MAX_SPARE_BUFFERS = 8;
+
+  private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> spareBuffers =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger spareCount =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /** Largest record written through a per-thread direct buffer (larger ones: two heap buffers). */
   private static final int DIRECT_RECORD_MAX = 1 << 20;
 
@@ -74,8 +104,20 @@ public final class PackWriter {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentHashMap<Long, OpenPack> unsealed = new ConcurrentHashMap<>();
+
+  /**
+   * Packs of this run where a write failed, sealed or not: records past the failure were lost after
+   * their appends returned, and {@link #syncUpTo} must refuse them even once the pack is sealed.
+   */
+  private final ConcurrentHashMap<Long, OpenPack> failedPacks = new ConcurrentHashMap<>();
+
   private OpenPack current;
   private boolean closed;
+
+  /**
+   * Set by {@link #abandon}: no write is retried after it (the files stay as a crash left them).
+   */
+  private volatile boolean abandoned;
 
   /** Told the id of every pack sealed in this run (replication); set once before use. */
   private volatile java.util.function.LongConsumer sealedHook = id -> {};
@@ -155,45 +197,53 @@ public final class PackWriter {
    * @param id chunk id
    * @param sealed the sealed chunk
    * @param rawLength plaintext length
-   * @return where it was written (not yet durable: see {@link #syncUpTo})
-   * @throws StorageException if the write fails
+   * @return where it was written (not yet written to the file nor durable: see {@link #syncUpTo})
+   * @throws StorageException if the store is closed, a new pack cannot be created, or a large
+   *     record's own write fails (a failed write of a combined buffer is reported by {@link
+   *     #syncUpTo})
    */
   public ChunkLocation append(byte[] id, byte[] sealed, int rawLength) {
     byte[] header = PackFormat.recordHeader(id, rawLength, sealed);
     int total = PackFormat.RECORD_HEADER_LENGTH + sealed.length;
-    // Header and body go out in one write from a direct buffer filled before the lock is taken:
-    // from two heap buffers the channel would copy each into a direct buffer and write each, both
-    // under the lock that every appending thread waits for.
-    ByteBuffer[] record = recordBuffers(header, sealed, total);
+    // A record larger than a quarter of the combining buffer is written on its own, from this
+    // thread's direct buffer, filled before the lock is taken; this thread waits for that write.
+    ByteBuffer[] own = total > COMBINE_BYTES / 4 ? recordBuffers(header, sealed, total) : null;
+    OpenPack p;
     OpenPack toSeal = null;
     SealTask background = null;
     ChunkLocation location;
+    boolean handedOver;
     lock.lock();
     try {
       if (closed) {
         throw new StorageException("store is closed");
       }
-      OpenPack p = current;
+      p = current;
       if (p == null) {
         p = current = createPack();
       }
       long offset = p.writePos;
-      try {
-        PackFiles.write(p.channel, p.path, hook, offset, record);
-      } catch (IOException e) {
-        // The tail of this pack is now unknown: stop appending to it; its completed records stay.
-        p.failed = true;
-        current = null;
-        throw new StorageException(
-            "writing pack " + p.path + " at offset " + offset + " failed: " + e.getMessage(), e);
+      int spans = p.spans.size();
+      if (own != null) {
+        p.handOver();
+        p.spans.add(new Span(offset, own, null));
+      } else {
+        if (p.buf != null && p.buf.remaining() < total) {
+          p.handOver();
+        }
+        if (p.buf == null) {
+          p.buf = takeBuffer();
+          p.bufStart = offset;
+        }
+        p.buf.put(header).put(sealed);
       }
       p.writePos = offset + total;
-      p.completedPos = p.writePos;
       location = new ChunkLocation(p.id, offset, total, rawLength);
       p.entries.add(new IndexedChunk(id, location));
       packBytes.addAndGet(total);
       if (p.writePos >= targetSize) {
         current = null;
+        p.handOver();
         if (sealExecutor != null) {
           // Registered before the lock is released: a close that follows sees it.
           background = new SealTask(p);
@@ -202,8 +252,18 @@ public final class PackWriter {
           toSeal = p;
         }
       }
+      handedOver = p.spans.size() > spans;
     } finally {
       lock.unlock();
+    }
+    if (own != null) {
+      // This thread's buffer is reused by its next append: the record must be out before return.
+      drain(p);
+      if (p.completedPos < location.end()) {
+        throw writeFailure(p);
+      }
+    } else if (handedOver) {
+      drainIfIdle(p);
     }
     if (toSeal != null) {
       sealQuietly(toSeal);
@@ -215,6 +275,125 @@ public final class PackWriter {
       }
     }
     return location;
+  }
+
+  /**
+   * Writes a pack's handed-over spans, in order, unless another thread is writing them (it then
+   * writes ours too: it checks again after unlocking, so no span is left behind).
+   */
+  private void drainIfIdle(OpenPack p) {
+    while (!p.spans.isEmpty() && p.flushLock.tryLock()) {
+      try {
+        writeSpans(p);
+      } finally {
+        p.flushLock.unlock();
+      }
+    }
+  }
+
+  /** Writes every span handed over so far, waiting for a write in progress on another thread. */
+  private void drain(OpenPack p) {
+    p.flushLock.lock();
+    try {
+      writeSpans(p);
+    } finally {
+      p.flushLock.unlock();
+    }
+  }
+
+  /** Called with the pack's flush lock held. */
+  private void writeSpans(OpenPack p) {
+    Span s;
+    while ((s = p.spans.peek()) != null) {
+      if (p.failure == null) {
+        try {
+          writeSpan(p, s);
+          p.completedPos = s.end();
+        } catch (IOException e) {
+          failed(p, s.start, e);
+        }
+      }
+      p.spans.poll();
+      if (s.pooled != null) {
+        giveBack(s.pooled);
+      }
+    }
+  }
+
+  /**
+   * Writes one span. A span holds records of many puts, so a channel closed by an interrupt (of
+   * this thread or of another one using the channel) does not fail it: it is written again through
+   * a new channel, unless the writer was abandoned.
+   */
+  private void writeSpan(OpenPack p, Span s) throws IOException {
+    try {
+      PackFiles.write(p.channel, p.path, hook, s.start, s.buffers);
+    } catch (java.nio.channels.ClosedChannelException e) {
+      if (abandoned) {
+        throw e;
+      }
+      boolean interrupted = Thread.interrupted();
+      try {
+        p.channel = FileChannel.open(p.path, StandardOpenOption.WRITE);
+        for (ByteBuffer b : s.buffers) {
+          b.rewind();
+        }
+        PackFiles.write(p.channel, p.path, hook, s.start, s.buffers);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /**
+   * Records a failed write: the pack's tail from {@code at} on is unknown, so appends move to a new
+   * pack; its records before {@code at} stay valid. Records after it were lost: their appends had
+   * returned, so the commits that reference them fail (see {@link OpenPack#syncTo}).
+   */
+  private void failed(OpenPack p, long at, IOException e) {
+    lock.lock();
+    try {
+      p.failure = e;
+      failedPacks.put(p.id, p);
+      if (current == p) {
+        current = null;
+      }
+      packBytes.addAndGet(-(p.writePos - at));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static StorageException writeFailure(OpenPack p) {
+    IOException e = p.failure;
+    return new StorageException(
+        "writing pack "
+            + p.path
+            + " at offset "
+            + p.completedPos
+            + " failed: "
+            + (e == null ? "the pack was closed" : e.getMessage()),
+        e);
+  }
+
+  private ByteBuffer takeBuffer() {
+    ByteBuffer b = spareBuffers.poll();
+    if (b == null) {
+      return ByteBuffer.allocateDirect(COMBINE_BYTES);
+    }
+    spareCount.decrementAndGet();
+    return b;
+  }
+
+  private void giveBack(ByteBuffer b) {
+    if (spareCount.incrementAndGet() <= MAX_SPARE_BUFFERS) {
+      b.clear();
+      spareBuffers.add(b);
+    } else {
+      spareCount.decrementAndGet();
+    }
   }
 
   /**
@@ -264,16 +443,36 @@ public final class PackWriter {
 
   /**
    * Makes a pack durable up to {@code end}: returns at once if it already is (or is sealed),
-   * otherwise fsyncs it, covering every record completed so far.
+   * otherwise writes the records still in its combining buffer and fsyncs it, covering every record
+   * written so far.
    *
    * @param packId the pack
    * @param end offset that must be durable
-   * @throws StorageException if the fsync fails
+   * @throws StorageException if a write of the records before {@code end} failed, or the fsync
    */
   public void syncUpTo(long packId, long end) {
     OpenPack p = unsealed.get(packId);
     if (p == null) {
-      return; // Sealed (its trailer was fsynced after every record) or from an earlier run.
+      p = failedPacks.get(packId);
+      if (p == null) {
+        return; // Sealed (its trailer was fsynced after every record) or from an earlier run.
+      }
+    }
+    if (p.completedPos < end) {
+      if (!p.sealed) {
+        lock.lock();
+        try {
+          if (p.buf != null && p.bufStart < end) {
+            p.handOver();
+          }
+        } finally {
+          lock.unlock();
+        }
+        drain(p);
+      }
+      if (p.completedPos < end) {
+        throw writeFailure(p);
+      }
     }
     try {
       p.syncTo(end);
@@ -435,6 +634,7 @@ public final class PackWriter {
    * (tests of open-time recovery).
    */
   public void abandon() {
+    abandoned = true;
     lock.lock();
     try {
       closed = true;
@@ -462,7 +662,26 @@ public final class PackWriter {
       if (p.sealed) {
         return;
       }
-      if (p.entries.isEmpty()) {
+      // No append reaches this pack any more (it is no longer current): write what its combining
+      // buffer holds, after the spans handed over before.
+      lock.lock();
+      try {
+        p.handOver();
+      } finally {
+        lock.unlock();
+      }
+      drain(p);
+      List<IndexedChunk> entries = p.entries;
+      if (p.failure != null) {
+        long valid = p.completedPos;
+        entries = new ArrayList<>();
+        for (IndexedChunk e : p.entries) {
+          if (e.location().end() <= valid) {
+            entries.add(e);
+          }
+        }
+      }
+      if (entries.isEmpty()) {
         // Nothing was ever written to it: drop the file instead of sealing an empty pack.
         closeQuietly(p.channel);
         Files.deleteIfExists(p.path);
@@ -479,7 +698,7 @@ public final class PackWriter {
         if (ch.size() > end) {
           ch.truncate(end); // a torn record left by a failed append
         }
-        byte[] trailer = PackFormat.trailer(p.id, p.entries, sealer);
+        byte[] trailer = PackFormat.trailer(p.id, entries, sealer);
         PackFiles.write(ch, p.path, hook, end, ByteBuffer.wrap(trailer));
         ch.force(true);
         long length = end + trailer.length;
@@ -495,7 +714,7 @@ public final class PackWriter {
         }
         if (listener != StorageListener.NOOP) {
           try {
-            listener.onPackSealed(p.path.getFileName().toString(), length, p.entries.size());
+            listener.onPackSealed(p.path.getFileName().toString(), length, entries.size());
           } catch (RuntimeException ignored) {
             // Listener errors must not break the store.
           }
@@ -525,12 +744,35 @@ public final class PackWriter {
   private static final class OpenPack {
     final long id;
     final Path path;
-    final FileChannel channel;
+
+    /** Replaced (under the flush lock) when an interrupt closed it; see {@link #writeSpan}. */
+    volatile FileChannel channel;
+
     final List<IndexedChunk> entries = new ArrayList<>();
     final Object syncLock = new Object();
+
+    /** Orders and serialises the writes of handed-over spans. Never taken with the append lock. */
+    final ReentrantLock flushLock = new ReentrantLock();
+
+    /** Spans handed over (under the append lock, so in offset order) and not yet written. */
+    final java.util.concurrent.ConcurrentLinkedQueue<Span> spans =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Combining buffer of records appended and not handed over; null if none. Append lock. */
+    ByteBuffer buf;
+
+    /** Pack offset of {@link #buf}'s first byte. Append lock. */
+    long bufStart;
+
+    /** Offset for the next record. Append lock. */
     long writePos = PackFormat.HEADER_LENGTH;
-    boolean failed;
+
+    /** The write that failed, if one did: the pack's records from {@link #completedPos} on. */
+    volatile IOException failure;
+
+    /** Records before this offset are in the file (written, not necessarily durable). */
     volatile long completedPos = PackFormat.HEADER_LENGTH;
+
     volatile long durablePos = PackFormat.HEADER_LENGTH;
     volatile boolean sealed;
 
@@ -538,6 +780,15 @@ public final class PackWriter {
       this.id = id;
       this.path = path;
       this.channel = channel;
+    }
+
+    /** Hands the combining buffer's records over to be written. Called with the append lock. */
+    void handOver() {
+      if (buf != null) {
+        buf.flip();
+        spans.add(new Span(bufStart, new ByteBuffer[] {buf}, buf));
+        buf = null;
+      }
     }
 
     void syncTo(long end) throws IOException {
@@ -564,6 +815,29 @@ public final class PackWriter {
         }
         durablePos = Math.max(durablePos, target);
       }
+    }
+  }
+
+  /** Bytes to write at a pack offset; {@code pooled}: a combining buffer to reuse afterwards. */
+  private static final class Span {
+    final long start;
+    final long length;
+    final ByteBuffer[] buffers;
+    final ByteBuffer pooled;
+
+    Span(long start, ByteBuffer[] buffers, ByteBuffer pooled) {
+      this.start = start;
+      long n = 0;
+      for (ByteBuffer b : buffers) {
+        n += b.remaining();
+      }
+      this.length = n;
+      this.buffers = buffers;
+      this.pooled = pooled;
+    }
+
+    long end() {
+      return start + length;
     }
   }
 }
