@@ -102,7 +102,7 @@ class ChunkPipelineTest {
   }
 
   @Test
-  void aDeltasBaseIsAuthenticatedNotRehashedAndOnlyTheRightBasePassesTheResultCheck() {
+  void aBaseIsAuthenticatedNotRehashedAndOnlyTheRightBasePassesTheDeltasResultCheck() {
     AtomicInteger hashes = new AtomicInteger();
     ChunkHasher keyed = new HmacSha256Hasher(bytes(1, 32));
     ChunkHasher counting =
@@ -142,6 +142,20 @@ class ChunkPipelineTest {
     byte[] baseRecord = records.get(HexFormat.of().formatHex(baseId));
     hashes.set(0);
     assertThat(p.open(baseId, baseRecord, 0, baseRecord.length)).isEqualTo(base);
+    assertThat(hashes.get()).isEqualTo(1);
+    // The writer's read of a base to encode against is authenticated, not hashed, and refuses a
+    // delta.
+    hashes.set(0);
+    assertThat(ChunkPipeline.readAsBase(() -> p.open(baseId, baseRecord, 0, baseRecord.length)))
+        .isEqualTo(base);
+    assertThat(hashes.get()).isZero();
+    assertThatThrownBy(
+            () -> ChunkPipeline.readAsBase(() -> p.open(targetId, delta, 0, delta.length)))
+        .isInstanceOf(StorageCorruptionException.class)
+        .hasMessageContaining("one level deep");
+    // Outside a base read, opening is hashed again.
+    hashes.set(0);
+    p.open(baseId, baseRecord, 0, baseRecord.length);
     assertThat(hashes.get()).isEqualTo(1);
 
     // An authentic record under the base's id holding other bytes of the same length (a bug
