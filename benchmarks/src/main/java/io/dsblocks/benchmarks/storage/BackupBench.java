@@ -194,14 +194,18 @@ public final class BackupBench {
 
   /**
    * One warm-up round, not timed: backs up the same trees, in the same order, into a scratch
-   * repository (deleted again), then (if the run restores) restores the last tree the way the timed
-   * restore does, except that each thread writes every object into one scratch file of its own, so
-   * the timed run executes code the JIT has compiled for exactly these paths. The tree's files are
-   * not created: deleting 15k files would slow the timed restore's file creation (see the script).
-   * (Until session 8 the objects were read into a null sink, which left the file writes to be
-   * compiled during the timed restore: perf showed C2 at 40% of its CPU.) Measured with perf on two
-   * cores: after one round (of the 17 tree alone, or of both trees) the C2 compiler still took a
-   * third of the timed CPU, its queue not yet drained; after three rounds, 6%.
+   * repository (deleted again), then (if the run restores) restores the last tree exactly the way
+   * the timed restore does, into a tree of files on tmpfs ({@code /dev/shm}) when there is one, so
+   * the timed run executes code the JIT has compiled for exactly these paths. On tmpfs, because
+   * deleting 15k files on this ext4 disk would slow the timed restore's file creation (see the
+   * script); without tmpfs the files go to the scratch directory. History: until session 8 the
+   * objects were read into a null sink, which left the file writes to be compiled during the timed
+   * restore (perf: C2 at 40% of its CPU); in session 8 each thread wrote every object into one
+   * scratch file, a branch the timed restore did not take: its restore method was deoptimized and
+   * recompiled while timed (perf, session 9: the JVM's compiler at 36% of the timed restore's
+   * samples). Measured with perf on two cores: after one round (of the 17 tree alone, or of both
+   * trees) the C2 compiler still took a third of the timed CPU, its queue not yet drained; after
+   * three rounds, 6%.
    */
   private static void warmUp(
       List<String[]> trees, StorageConfig config, int round, boolean readBack, boolean reopen)
@@ -215,7 +219,12 @@ public final class BackupBench {
               ObjectStores.create(repo, PASSPHRASE, config), repo, config, trees, reopen, false)) {
         if (readBack) {
           String label = trees.get(trees.size() - 1)[0];
-          copyOut(store, store.list(label + "/"), label, scratch, true);
+          Path target = warmUpRestoreTarget(scratch);
+          try {
+            copyOut(store, store.list(label + "/"), label, target);
+          } finally {
+            deleteTree(target);
+          }
         }
       }
     } finally {
@@ -226,6 +235,21 @@ public final class BackupBench {
         "BACKUPBENCH step=warmup round=%d seconds=%.3f%n",
         round,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /** A new directory on tmpfs for a warm-up restore, or one in {@code scratch} without tmpfs. */
+  private static Path warmUpRestoreTarget(Path scratch) throws IOException {
+    Path shm = Path.of("/dev/shm");
+    if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+      try {
+        if (Files.getFileStore(shm).getUsableSpace() > (2L << 30)) {
+          return Files.createTempDirectory(shm, "backup-bench-warmup");
+        }
+      } catch (IOException e) {
+        // Fall back to the scratch directory.
+      }
+    }
+    return Files.createDirectories(scratch.resolve("restore"));
   }
 
   private static Compression parseCompression(String name) {
@@ -335,7 +359,7 @@ public final class BackupBench {
       long start = System.nanoTime();
       long cpuStart = processCpuNanos();
       List<ObjectInfo> objects = store.list(label + "/");
-      long bytes = copyOut(store, objects, label, target, false);
+      long bytes = copyOut(store, objects, label, target);
       long nanos = System.nanoTime() - start;
       double cpu = (processCpuNanos() - cpuStart) / 1e9;
       System.out.printf(
@@ -357,14 +381,12 @@ public final class BackupBench {
 
   /**
    * Reads every object in {@code objects} (keys under {@code label/}) in parallel, like restic's
-   * restore, into files under {@code target}; with {@code scratchFiles} (the warm-up, see {@link
-   * #warmUp}) each thread writes them all into one file of its own in {@code target} instead.
+   * restore, into files under {@code target}.
    *
    * @return the bytes read
    */
   private static long copyOut(
-      ObjectStore store, List<ObjectInfo> objects, String label, Path target, boolean scratchFiles)
-      throws Exception {
+      ObjectStore store, List<ObjectInfo> objects, String label, Path target) throws Exception {
     // Parallel like restic's restore; more threads than cores because file writes block.
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -382,7 +404,7 @@ public final class BackupBench {
       }
       List<Future<Long>> results = new ArrayList<>(byDirectory.size());
       for (List<ObjectInfo> group : byDirectory.values()) {
-        results.add(pool.submit(() -> restoreDirectory(store, group, label, target, scratchFiles)));
+        results.add(pool.submit(() -> restoreDirectory(store, group, label, target)));
       }
       for (Future<Long> f : results) {
         bytes += f.get();
@@ -416,21 +438,14 @@ public final class BackupBench {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
-  /**
-   * Restores the objects of one directory (all with the same parent key) on this thread; with
-   * {@code scratchFiles}, into one file of this thread's in {@code target}, overwritten each time.
-   */
+  /** Restores the objects of one directory (all with the same parent key) on this thread. */
   private static long restoreDirectory(
-      ObjectStore store, List<ObjectInfo> group, String label, Path target, boolean scratchFiles)
-      throws IOException {
+      ObjectStore store, List<ObjectInfo> group, String label, Path target) throws IOException {
     long bytes = 0;
     boolean dirCreated = false;
     byte[] buffer = new byte[256 * 1024];
     for (ObjectInfo info : group) {
-      Path file =
-          scratchFiles
-              ? target.resolve("scratch-" + Thread.currentThread().getId())
-              : target.resolve(info.key().substring(label.length() + 1));
+      Path file = target.resolve(info.key().substring(label.length() + 1));
       if (!dirCreated) {
         // Once per directory, as restic does; idempotent, so threads racing on a shared parent
         // directory are harmless.
