@@ -196,9 +196,9 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   run_ours lz4 "dsblocks-hot-lz4"
   run_ours zstd9 "dsblocks-cold-zstd9"
   # The same hot run in a warmed JVM: it first backs up both trees WARMUP_ROUNDS times (default 5)
-  # into a scratch repository (not timed, deleted) and restores the 25 tree into one scratch file
-  # per thread (the same reads and writes without creating 15k files to delete again), as
-  # JMH warms up on its workload, because a service embedding the store runs compiled code; the
+  # into a scratch repository (not timed, deleted) and restores the 25 tree through the timed
+  # restore's code into a directory on tmpfs (/dev/shm: its 15k files are deleted again without
+  # slowing file creation on this ext4), as JMH warms up on its workload, because a service embedding the store runs compiled code; the
   # rows above include the JIT. After one round (of the 17 tree alone, as this row did until
   # session 6, or of both) the C2 compiler still took a third of the timed CPU (perf, two cores:
   # its queue had not drained); after three, 6%.
