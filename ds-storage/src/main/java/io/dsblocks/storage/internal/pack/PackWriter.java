@@ -212,7 +212,7 @@ public final class PackWriter {
     OpenPack toSeal = null;
     SealTask background = null;
     ChunkLocation location;
-    boolean handedOver;
+    boolean handedOver = false;
     lock.lock();
     try {
       if (closed) {
@@ -223,13 +223,12 @@ public final class PackWriter {
         p = current = createPack();
       }
       long offset = p.writePos;
-      int spans = p.spans.size();
       if (own != null) {
         p.handOver();
         p.spans.add(new Span(offset, own, null));
       } else {
         if (p.buf != null && p.buf.remaining() < total) {
-          p.handOver();
+          handedOver = p.handOver();
         }
         if (p.buf == null) {
           p.buf = takeBuffer();
@@ -243,7 +242,7 @@ public final class PackWriter {
       packBytes.addAndGet(total);
       if (p.writePos >= targetSize) {
         current = null;
-        p.handOver();
+        handedOver |= p.handOver();
         if (sealExecutor != null) {
           // Registered before the lock is released: a close that follows sees it.
           background = new SealTask(p);
@@ -252,7 +251,6 @@ public final class PackWriter {
           toSeal = p;
         }
       }
-      handedOver = p.spans.size() > spans;
     } finally {
       lock.unlock();
     }
@@ -782,13 +780,19 @@ public final class PackWriter {
       this.channel = channel;
     }
 
-    /** Hands the combining buffer's records over to be written. Called with the append lock. */
-    void handOver() {
-      if (buf != null) {
-        buf.flip();
-        spans.add(new Span(bufStart, new ByteBuffer[] {buf}, buf));
-        buf = null;
+    /**
+     * Hands the combining buffer's records over to be written. Called with the append lock.
+     *
+     * @return whether there were any
+     */
+    boolean handOver() {
+      if (buf == null) {
+        return false;
       }
+      buf.flip();
+      spans.add(new Span(bufStart, new ByteBuffer[] {buf}, buf));
+      buf = null;
+      return true;
     }
 
     void syncTo(long end) throws IOException {
