@@ -348,7 +348,7 @@ public final class PackWriter {
   /**
    * Records a failed write: the pack's tail from {@code at} on is unknown, so appends move to a new
    * pack; its records before {@code at} stay valid. Records after it were lost: their appends had
-   * returned, so the commits that reference them fail (see {@link OpenPack#syncTo}).
+   * returned, so the commits that reference them fail (see {@link #syncUpTo}).
    */
   private void failed(OpenPack p, long at, IOException e) {
     lock.lock();
