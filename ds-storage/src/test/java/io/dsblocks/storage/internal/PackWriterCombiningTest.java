@@ -89,6 +89,33 @@ class PackWriterCombiningTest {
   }
 
   @Test
+  void aLargeRecordGoesOutInItsOwnSpanAfterTheBufferedOnes() throws Exception {
+    try (DefaultObjectStore store =
+        DefaultObjectStore.open(dir, config(), true, TestStores.options(PackWriteHook.NONE))) {
+      PackWriter w = store.packWriter;
+      int large = PackWriter.COMBINE_BYTES / 4 + 1;
+      List<ChunkLocation> locations = new ArrayList<>();
+      List<byte[]> bodies = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        byte[] b = i % 3 == 2 ? random(new Random(i), large) : body(i);
+        bodies.add(b);
+        locations.add(w.append(id(i), b, b.length));
+      }
+      ChunkLocation last = locations.get(locations.size() - 1);
+      Path file = store.packReader.path(last.packId());
+      // The first large record handed the buffer before it over, then itself: both written.
+      assertThat(Files.size(file)).isGreaterThanOrEqualTo(locations.get(2).end());
+      w.syncUpTo(last.packId(), last.end());
+      assertThat(Files.size(file)).isEqualTo(last.end());
+      for (int i = 0; i < locations.size(); i++) {
+        byte[] b = bodies.get(i);
+        assertThat(tail(store.packReader.readRecord(locations.get(i), id(i)), b.length))
+            .isEqualTo(b);
+      }
+    }
+  }
+
+  @Test
   void aFailedCombinedWriteFailsEverySyncThatNeedsItsRecordsAlsoOnceThePackIsSealed()
       throws Exception {
     DiskFullTest.Device device = new DiskFullTest.Device();

@@ -33,18 +33,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Concurrency: one lock serialises appends. An append copies its record into the pack's
  * write-combining buffer ({@value #COMBINE_BYTES} bytes) under that lock, so it is held for the
  * copy of a few KiB; a full buffer is handed over and written outside the lock, in offset order, by
- * one of the appending threads (a record larger than a quarter of the buffer is written on its own,
- * by its appending thread, before the append returns). Many puts interleave their records in the
- * same pack. Durability is requested per commit with {@link #syncUpTo}, which writes what the
- * buffer still holds and coalesces: one fsync covers every record written before it started, so
- * concurrent commits share fsyncs (group commit). Sealing happens outside the append lock while
- * appends continue into the next pack: on the thread whose append filled the pack, or, once {@link
- * #sealInBackground} gave an executor, there (the append that fills a pack then returns without
- * waiting for the trailer's fsync, 4-40 ms here). A pack waiting for its seal is unsealed like the
- * current one: commits fsync it through {@link #syncUpTo}, readers and recovery treat it as
- * unsealed. {@link #close} and {@link #abandon} take back seals that have not started (close seals
- * those packs itself) and wait for running ones, so no seal touches a pack or the index after them;
- * {@link #sealCurrent} (before an index rebuild) runs them at once.
+ * one of the appending threads (a record larger than a quarter of the buffer is handed over as it
+ * is, in its own span). Many puts interleave their records in the same pack. Durability is
+ * requested per commit with {@link #syncUpTo}, which writes what the buffer still holds and
+ * coalesces: one fsync covers every record written before it started, so concurrent commits share
+ * fsyncs (group commit). Sealing happens outside the append lock while appends continue into the
+ * next pack: on the thread whose append filled the pack, or, once {@link #sealInBackground} gave an
+ * executor, there (the append that fills a pack then returns without waiting for the trailer's
+ * fsync, 4-40 ms here). A pack waiting for its seal is unsealed like the current one: commits fsync
+ * it through {@link #syncUpTo}, readers and recovery treat it as unsealed. {@link #close} and
+ * {@link #abandon} take back seals that have not started (close seals those packs itself) and wait
+ * for running ones, so no seal touches a pack or the index after them; {@link #sealCurrent} (before
+ * an index rebuild) runs them at once.
  *
  * <p>The file always holds a prefix of the pack's records (spans are written in order, one at a
  * time), so a crash leaves at most a torn tail, as before; records still in the buffer at a crash
@@ -83,24 +83,9 @@ public final class PackWriter {
    */
   public static final int COMBINE_BYTES = 128 << 10;
 
-  /** Spare combining buffers kept for reuse. */
-  private static final int MAX_SPARE_BUFFERS = 8;
-
-  private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> spareBuffers =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicInteger spareCount =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  /** Largest record written through a per-thread direct buffer (larger ones: two heap buffers). */
-  private static final int DIRECT_RECORD_MAX = 1 << 20;
-
-  /**
-   * Per-thread direct buffer for one record (see {@link #recordBuffers}). Writing heap buffers, the
-   * channel keeps per-thread direct buffers of the same sizes itself, so this costs no extra
-   * memory.
-   */
-  private static final ThreadLocal<ByteBuffer> RECORD_BUFFER =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+  /** Spare combining buffers kept for reuse (at most 8; more are left to the collector). */
+  private final java.util.concurrent.ArrayBlockingQueue<ByteBuffer> spareBuffers =
+      new java.util.concurrent.ArrayBlockingQueue<>(8);
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentHashMap<Long, OpenPack> unsealed = new ConcurrentHashMap<>();
@@ -198,16 +183,12 @@ public final class PackWriter {
    * @param sealed the sealed chunk
    * @param rawLength plaintext length
    * @return where it was written (not yet written to the file nor durable: see {@link #syncUpTo})
-   * @throws StorageException if the store is closed, a new pack cannot be created, or a large
-   *     record's own write fails (a failed write of a combined buffer is reported by {@link
-   *     #syncUpTo})
+   * @throws StorageException if the store is closed or a new pack cannot be created (a failed write
+   *     is reported by {@link #syncUpTo})
    */
   public ChunkLocation append(byte[] id, byte[] sealed, int rawLength) {
     byte[] header = PackFormat.recordHeader(id, rawLength, sealed);
     int total = PackFormat.RECORD_HEADER_LENGTH + sealed.length;
-    // A record larger than a quarter of the combining buffer is written on its own, from this
-    // thread's direct buffer, filled before the lock is taken; this thread waits for that write.
-    ByteBuffer[] own = total > COMBINE_BYTES / 4 ? recordBuffers(header, sealed, total) : null;
     OpenPack p;
     OpenPack toSeal = null;
     SealTask background = null;
@@ -223,9 +204,14 @@ public final class PackWriter {
         p = current = createPack();
       }
       long offset = p.writePos;
-      if (own != null) {
+      if (total > COMBINE_BYTES / 4) {
+        // Handed over as it is (both arrays belong to this record alone): a copy would cost more
+        // than the second write it saves.
         p.handOver();
-        p.spans.add(new Span(offset, own, null));
+        p.spans.add(
+            new Span(
+                offset, new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(sealed)}, null));
+        handedOver = true;
       } else {
         if (p.buf != null && p.buf.remaining() < total) {
           handedOver = p.handOver();
@@ -254,13 +240,7 @@ public final class PackWriter {
     } finally {
       lock.unlock();
     }
-    if (own != null) {
-      // This thread's buffer is reused by its next append: the record must be out before return.
-      drain(p);
-      if (p.completedPos < location.end()) {
-        throw writeFailure(p);
-      }
-    } else if (handedOver) {
+    if (handedOver) {
       drainIfIdle(p);
     }
     if (toSeal != null) {
@@ -378,38 +358,12 @@ public final class PackWriter {
 
   private ByteBuffer takeBuffer() {
     ByteBuffer b = spareBuffers.poll();
-    if (b == null) {
-      return ByteBuffer.allocateDirect(COMBINE_BYTES);
-    }
-    spareCount.decrementAndGet();
-    return b;
+    return b != null ? b : ByteBuffer.allocateDirect(COMBINE_BYTES);
   }
 
   private void giveBack(ByteBuffer b) {
-    if (spareCount.incrementAndGet() <= MAX_SPARE_BUFFERS) {
-      b.clear();
-      spareBuffers.add(b);
-    } else {
-      spareCount.decrementAndGet();
-    }
-  }
-
-  /**
-   * The record as buffers to write: this thread's direct buffer holding header and body, or, for a
-   * record larger than {@link #DIRECT_RECORD_MAX}, the two arrays as they are.
-   */
-  private static ByteBuffer[] recordBuffers(byte[] header, byte[] sealed, int total) {
-    if (total > DIRECT_RECORD_MAX) {
-      return new ByteBuffer[] {ByteBuffer.wrap(header), ByteBuffer.wrap(sealed)};
-    }
-    ByteBuffer b = RECORD_BUFFER.get();
-    if (b.capacity() < total) {
-      b = ByteBuffer.allocateDirect(Math.min(DIRECT_RECORD_MAX, Integer.highestOneBit(total) << 1));
-      RECORD_BUFFER.set(b);
-    }
     b.clear();
-    b.put(header).put(sealed).flip();
-    return new ByteBuffer[] {b};
+    spareBuffers.offer(b); // dropped if 8 are spare already
   }
 
   /** Called with the lock held. */
